@@ -1,0 +1,21 @@
+# The two commands of the README. Everything they do lives in scripts/.
+.PHONY: run test services-up services-down lint format
+
+run:            ## install, migrate, load demo content, serve on the embedded default
+	bash scripts/bootstrap.sh
+	bash scripts/run.sh
+
+test:           ## provision every real service, lint, and run the whole suite
+	bash scripts/test.sh
+
+services-up:
+	bash scripts/services.sh up
+
+services-down:
+	bash scripts/services.sh down
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

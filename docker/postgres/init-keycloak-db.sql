@@ -1,0 +1,2 @@
+-- Keycloak keeps its data in its own database on the same server.
+CREATE DATABASE keycloak OWNER youke;

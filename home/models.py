@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The site's front page: a search box first, then what is new."""
+
+    intro = models.CharField(_("导语"), max_length=200, blank=True)
+    body = RichTextField(_("正文"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        from resources.models import School
+
+        context = super().get_context(request, *args, **kwargs)
+        context["schools"] = School.objects.all()[:50]
+        return context

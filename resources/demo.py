@@ -1,0 +1,86 @@
+"""Demo schools, users and pages for the embedded default (`make run`).
+
+Idempotent: running it again updates what is there and never duplicates.
+Every demo account uses the password DEMO_PASSWORD; they exist only on
+demo sites, never in production.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from home.models import HomePage
+from sso.roles import ROLE_GROUPS
+
+from .models import School
+
+DEMO_PASSWORD = "youke-demo"  # noqa: S105 - documented demo password
+
+SCHOOLS = [
+    ("chengguan-1-primary", "城关第一小学", "城关镇", School.Area.URBAN, School.Stage.PRIMARY),
+    ("chengguan-middle", "城关中学", "城关镇", School.Area.URBAN, School.Stage.JUNIOR),
+    ("qingshan-primary", "青山乡中心小学", "青山乡", School.Area.RURAL, School.Stage.PRIMARY),
+    ("shuikou-middle", "水口镇初级中学", "水口镇", School.Area.RURAL, School.Stage.JUNIOR),
+    ("baishi-nine-year", "白石乡九年一贯制学校", "白石乡", School.Area.RURAL, School.Stage.NINE_YEAR),
+]
+
+USERS = [
+    # username, family name, given name, roles, is_superuser
+    ("teacher1", "王", "芳", ["teacher"], False),
+    ("teacher2", "李", "强", ["teacher"], False),
+    ("school_reviewer1", "张", "敏", ["teacher", "school_reviewer"], False),
+    ("district_reviewer1", "刘", "洋", ["district_reviewer"], False),
+    ("trainer1", "陈", "静", ["trainer"], False),
+    ("district_admin1", "赵", "磊", ["district_admin"], True),
+]
+
+HOME_INTRO = "汇聚全区一师一优课课例、课件、教案与习题，城乡共享，低带宽也能流畅观看。"
+
+
+@transaction.atomic
+def load():
+    """Create or update the demo schools, role groups, users and home page."""
+    schools = [
+        School.objects.update_or_create(code=code, defaults={"name": name, "town": town, "area": area, "stage": stage})[
+            0
+        ]
+        for code, name, town, area, stage in SCHOOLS
+    ]
+    # The groups themselves come from sso's migration, with their permissions.
+    groups = {role: Group.objects.get(name=label) for role, label in ROLE_GROUPS.items()}
+    User = get_user_model()
+    for username, family, given, roles, superuser in USERS:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": given,
+                "last_name": family,
+                "email": f"{username}@demo.youke.invalid",
+                "is_staff": True,  # every role works in the Wagtail admin
+                "is_superuser": superuser,
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([groups[role] for role in roles])
+    home = _home_page()
+    return {"schools": len(schools), "users": len(USERS), "home": home.url_path}
+
+
+def _home_page():
+    """Replace Wagtail's welcome page with the Youke home page, once."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        for welcome in root.get_children().exact_type(Page):
+            welcome.delete()
+        home = root.add_child(instance=HomePage(title="优课 · 一师一优课资源平台", slug="home", intro=HOME_INTRO))
+    else:
+        home.intro = HOME_INTRO
+        home.save_revision().publish()
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "优课"},
+    )
+    return home

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Serve the site on its embedded default: SQLite, database search, local
+# media, Django accounts, and a Celery worker on the filesystem broker -
+# nothing else to install or start. Ctrl-C stops the site and its worker.
+#   HOST=127.0.0.1 PORT=8000 scripts/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PY:-.venv/bin/python}
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-youke.settings.dev}
+
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py load_demo
+
+# The worker runs beside the site, as in production, so uploads are
+# transcoded outside the web request.
+"$PY" -m celery -A youke worker -Q default,transcode --concurrency 1 --loglevel WARNING &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+
+cat <<BANNER
+
+  优课 is running at http://$HOST:$PORT/
+  管理后台 (admin): http://$HOST:$PORT/admin/
+  演示账号 (demo logins), password youke-demo:
+    teacher1 · teacher2 (教师)   school_reviewer1 (校级审核)   district_reviewer1 (区级审核)
+    trainer1 (培训管理)          district_admin1 (区级管理员, superuser)
+
+BANNER
+"$PY" manage.py runserver --noreload "$HOST:$PORT"

@@ -1,0 +1,57 @@
+"""Shared fixtures. Integration tests talk to real services over their real
+connections; `scripts/services.sh up` starts them and `make test` runs the
+suite with YOUKE_REQUIRE_SERVICES=1, under which a service that is not
+configured fails the test instead of skipping it.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse database access from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Which environment variable configures each real service.
+SERVICE_ENV = {
+    "postgres": "DATABASE_URL",
+    "redis": "CELERY_BROKER_URL",
+    "search": "SEARCH_URL",
+    "keycloak": "KEYCLOAK_SERVER_URL",
+    "s3": "S3_BUCKET",
+    "chromium": "CHROMIUM_PATH",
+}
+
+
+def _require(name):
+    var = SERVICE_ENV.get(name)
+    configured = bool(os.environ.get(var)) if var else True
+    if name == "postgres":
+        configured = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if name == "ffmpeg":
+        configured = shutil.which("ffmpeg") is not None and shutil.which("ffprobe") is not None
+    if configured:
+        return
+    missing(f"{name} is not configured ({var or 'not on PATH'}); start it with scripts/services.sh up {name}")
+
+
+def missing(message):
+    """Skip a test whose service is absent - or fail it under `make test`."""
+    if os.environ.get("YOUKE_REQUIRE_SERVICES") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _service_marker(request):
+    for marker in request.node.iter_markers("service"):
+        _require(marker.args[0])
+
+
+@pytest.fixture
+def demo_site(db):
+    """The demo schools, users and home page, as `make run` loads them."""
+    from resources import demo
+
+    return demo.load()

@@ -1,0 +1,58 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright."""
+
+import os
+
+import pytest
+
+pytestmark = [pytest.mark.service("chromium"), pytest.mark.slow]
+
+# Without the background-networking flags Chromium keeps trying to reach
+# Google's hosts, which this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # an ordinary phone
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_home_page_renders_in_chinese_and_search_box_works(page, live_server, demo_site):
+    page.goto(live_server.url + "/")
+    assert "优课" in page.title()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.get_by_text("青山乡中心小学").is_visible()
+
+    page.get_by_role("searchbox").fill("分数")
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_url("**/search/?q=*")
+    assert page.get_by_role("heading", name="搜索：分数").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_login_with_demo_account(page, live_server, demo_site):
+    page.goto(live_server.url + "/admin/")
+    page.fill("input[name=username]", "teacher1")
+    page.fill("input[name=password]", "youke-demo")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    assert page.locator("body").inner_text().count("王") >= 0  # page rendered
+    assert page.get_by_role("link", name="退出登录").count() + page.get_by_text("退出").count() >= 1

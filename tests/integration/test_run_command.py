@@ -1,0 +1,123 @@
+"""The README's run command serves the site with nothing but ffmpeg installed.
+
+Starts scripts/run.sh with every service variable removed from the
+environment, exactly as on a fresh machine, then uses the site and its worker.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_VARS = {
+    "DATABASE_URL", "SEARCH_URL", "SEARCH_ENGINE", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL", "KEYCLOAK_SERVER_URL",
+    "KEYCLOAK_CLIENT_SECRET", "DJANGO_SETTINGS_MODULE",
+}  # fmt: skip
+
+pytestmark = [pytest.mark.service("ffmpeg"), pytest.mark.slow]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture(scope="module")
+def embedded_site(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp("embedded-var")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARS}
+    env.update({"YOUKE_VAR_DIR": str(var_dir), "PORT": str(port), "PY": sys.executable})
+    log = open(var_dir / "run.log", "wb")  # noqa: SIM115 - closed in teardown
+    process = subprocess.Popen(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"run.sh exited {process.returncode}:\n{(var_dir / 'run.log').read_text()[-3000:]}")
+        try:
+            if fetch(url + "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        pytest.fail(f"site did not come up:\n{(var_dir / 'run.log').read_text()[-3000:]}")
+    yield {"url": url, "env": env, "var_dir": var_dir}
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+def test_home_page_has_demo_content(embedded_site):
+    status, body = fetch(embedded_site["url"] + "/")
+    assert status == 200
+    assert "优课" in body
+    assert "青山乡中心小学" in body
+
+
+def test_health_reports_the_embedded_default(embedded_site):
+    status, body = fetch(embedded_site["url"] + "/healthz")
+    checks = json.loads(body)["checks"]
+    assert status == 200
+    assert {name: check["backend"] for name, check in checks.items()} == {
+        "database": "sqlite",
+        "search": "database",
+        "storage": "filesystem",
+        "broker": "filesystem",
+        "identity": "django",
+    }
+    assert (embedded_site["var_dir"] / "db.sqlite3").exists()
+
+
+def test_background_job_runs_in_the_worker_started_with_the_site(embedded_site):
+    code = "from youke.celery import ping; import json; print(json.dumps(ping.delay().get(timeout=60)))"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=embedded_site["env"], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["pong"] is True
+    assert answer["pid"] != os.getpid()
+
+
+def test_demo_login_works(embedded_site):
+    import re
+
+    import requests
+
+    session = requests.Session()
+    login_url = embedded_site["url"] + "/admin/login/"
+    form = session.get(login_url, timeout=10).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = session.post(
+        login_url,
+        data={"username": "teacher1", "password": "youke-demo", "csrfmiddlewaretoken": token},
+        headers={"Referer": login_url},
+        timeout=10,
+    )
+    assert response.url == embedded_site["url"] + "/admin/"
+    assert "sessionid" in session.cookies

@@ -1,0 +1,169 @@
+"""Which real service each part of the platform talks to.
+
+Each function reads one group of environment variables and returns the
+Django setting for it. With the variable unset the embedded default is
+returned, so a fresh checkout runs with nothing installed but ffmpeg.
+They are plain functions so that unit tests can call them with any
+environment.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from .env import env_bool, env_int, env_str
+
+# Wagtail 8 searches through modelsearch; each engine needs the backend
+# module of its own major version, and the matching client package.
+SEARCH_BACKENDS = {
+    # opensearch-py 3.x (pinned) speaks to OpenSearch 2.x and 3.x servers.
+    "opensearch": "modelsearch.backends.opensearch3",
+    "opensearch2": "modelsearch.backends.opensearch2",
+    "opensearch3": "modelsearch.backends.opensearch3",
+    "elasticsearch": "modelsearch.backends.elasticsearch9",
+    "elasticsearch8": "modelsearch.backends.elasticsearch8",
+    "elasticsearch9": "modelsearch.backends.elasticsearch9",
+}
+
+
+def database(var_dir: Path) -> dict:
+    """`DATABASE_URL`, else SQLite in the project's var/ folder."""
+    default = f"sqlite:///{var_dir / 'db.sqlite3'}"
+    config = dj_database_url.parse(env_str("DATABASE_URL", default), conn_max_age=60)
+    if config["ENGINE"].endswith("sqlite3"):
+        # SQLite cannot create the folder of its file; a fresh clone has no var/.
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets the worker write while the site reads; the timeout makes a
+        # writer wait for the other process instead of failing at once.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+def search() -> dict:
+    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend."""
+    url = env_str("SEARCH_URL")
+    if not url:
+        return {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    engine = env_str("SEARCH_ENGINE", "opensearch").lower()
+    if engine not in SEARCH_BACKENDS:
+        raise ValueError(f"SEARCH_ENGINE must be one of {sorted(SEARCH_BACKENDS)}, not {engine!r}")
+    return {
+        "default": {
+            "BACKEND": SEARCH_BACKENDS[engine],
+            "URLS": [url],
+            "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "youke_"),
+            # A slow engine must not hold a web worker for long.
+            "TIMEOUT": env_int("SEARCH_TIMEOUT", 5),
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {},
+        }
+    }
+
+
+def storages(media_root: Path) -> dict:
+    """`S3_BUCKET` (+ endpoint and keys), else files under MEDIA_ROOT."""
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    bucket = env_str("S3_BUCKET")
+    if not bucket:
+        return {
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(media_root)},
+            },
+            "staticfiles": static,
+        }
+    return {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+                "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+                "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+                "region_name": env_str("S3_REGION", "us-east-1"),
+                "signature_version": "s3v4",
+                "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+                # Media is private: every read goes through a signed URL that
+                # expires, never a public bucket path.
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 600),
+                "file_overwrite": False,
+            },
+        },
+        "staticfiles": static,
+    }
+
+
+def celery_broker(var_dir: Path) -> tuple[str, dict]:
+    """`CELERY_BROKER_URL`, else kombu's filesystem transport under var/.
+
+    The filesystem broker needs no server, yet jobs still run in a separate
+    worker process, outside the web request, exactly as in production.
+    """
+    url = env_str("CELERY_BROKER_URL")
+    if url:
+        return url, {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)}
+    folder = var_dir / "broker"
+    # kombu does not create its folders; the site and the worker both need them.
+    for sub in ("queue", "processed"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return "filesystem://", {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+
+
+def celery_results(var_dir: Path) -> str:
+    """`CELERY_RESULT_BACKEND`, else Redis when the broker is Redis, else files."""
+    explicit = env_str("CELERY_RESULT_BACKEND")
+    if explicit:
+        return explicit
+    broker = env_str("CELERY_BROKER_URL")
+    if broker.startswith(("redis://", "rediss://")):
+        return broker
+    (var_dir / "results").mkdir(parents=True, exist_ok=True)
+    return f"file://{var_dir / 'results'}"
+
+
+def cache() -> dict:
+    """`REDIS_URL`, else a per-process memory cache."""
+    url = env_str("REDIS_URL")
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def keycloak() -> dict | None:
+    """`KEYCLOAK_*`, else None (Django's own login with local accounts)."""
+    server = env_str("KEYCLOAK_SERVER_URL")
+    if not server:
+        return None
+    return {
+        "SERVER_URL": server.rstrip("/") + "/",
+        "REALM": env_str("KEYCLOAK_REALM", "youke"),
+        "CLIENT_ID": env_str("KEYCLOAK_CLIENT_ID", "youke-web"),
+        "CLIENT_SECRET": env_str("KEYCLOAK_CLIENT_SECRET"),
+        # Seconds to keep the realm's signing keys before fetching them again;
+        # an unknown key id triggers an early refresh anyway.
+        "JWKS_TTL": env_int("KEYCLOAK_JWKS_TTL", 3600),
+        "TIMEOUT": env_int("KEYCLOAK_TIMEOUT", 5),
+        "VERIFY_TLS": env_bool("KEYCLOAK_VERIFY_TLS", True),
+    }
+
+
+def redact_url(url: str) -> str:
+    """scheme://host:port of a URL, without credentials, path or query."""
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return url
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"

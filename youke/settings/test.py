@@ -1,0 +1,14 @@
+"""Test runs: same services as configured by the environment, faster hashing."""
+
+from .base import *  # noqa: F403
+from .env import env_str
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-key"  # noqa: S105 - used by the test suite only
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Each test run indexes into its own prefix so a run never reads another's data.
+if WAGTAILSEARCH_BACKENDS["default"].get("URLS"):  # noqa: F405
+    WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"] = env_str("SEARCH_INDEX_PREFIX", "youke_test_")  # noqa: F405
