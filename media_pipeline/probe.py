@@ -1,0 +1,93 @@
+"""What a media file really is, asked of ffprobe - never of its extension."""
+
+import json
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+
+# A truncated or hostile file can make ffprobe read for a long time.
+PROBE_TIMEOUT_SECONDS = 60
+
+
+class ProbeError(Exception):
+    """The file is not a usable media file; `str()` is a message for the uploader."""
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    duration: float
+    width: int | None
+    height: int | None
+    rotation: int
+    video_codec: str | None
+    audio_codec: str | None
+    frame_rate: float | None
+    format_name: str
+
+    @property
+    def has_video(self):
+        return self.video_codec is not None
+
+    @property
+    def has_audio(self):
+        return self.audio_codec is not None
+
+    @property
+    def display_size(self):
+        """Width and height as shown to the viewer, after the rotation a phone recorded."""
+        if self.width is None or self.height is None:
+            return None
+        if self.rotation % 180:
+            return self.height, self.width
+        return self.width, self.height
+
+
+def _rotation(stream):
+    for side_data in stream.get("side_data_list", []):
+        if "rotation" in side_data:
+            return int(side_data["rotation"]) % 360
+    return int(stream.get("tags", {}).get("rotate", 0)) % 360
+
+
+def _frame_rate(stream):
+    rate = stream.get("avg_frame_rate") or stream.get("r_frame_rate") or "0/0"
+    try:
+        value = Fraction(rate)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return round(float(value), 3) if value else None
+
+
+def probe(path, *, ffprobe="ffprobe"):
+    """Probe a local file. Raises ProbeError with a Chinese message when it is not media."""
+    command = [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ProbeError("文件无法在规定时间内解析，可能已损坏。") from exc
+    if result.returncode != 0:
+        raise ProbeError("无法识别的文件：不是有效的音视频文件，或文件已损坏。")
+    info = json.loads(result.stdout or b"{}")
+    streams = info.get("streams", [])
+    # Cover art in an MP3 shows up as a one-frame "video" stream; it is not video.
+    video = next(
+        (s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")),
+        None,
+    )
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    if video is None and audio is None:
+        raise ProbeError("文件中没有音频或视频内容。")
+    try:
+        duration = float(info.get("format", {}).get("duration") or 0)
+    except ValueError:
+        duration = 0.0
+    return ProbeResult(
+        duration=duration,
+        width=video.get("width") if video else None,
+        height=video.get("height") if video else None,
+        rotation=_rotation(video) if video else 0,
+        video_codec=video.get("codec_name") if video else None,
+        audio_codec=audio.get("codec_name") if audio else None,
+        frame_rate=_frame_rate(video) if video else None,
+        format_name=info.get("format", {}).get("format_name", ""),
+    )
