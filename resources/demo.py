@@ -5,13 +5,14 @@ Every demo account uses the password DEMO_PASSWORD; they exist only on
 demo sites, never in production.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
-from sso.roles import ROLE_GROUPS
+from sso.roles import ensure_role_groups
 
 from .models import School
 
@@ -47,8 +48,7 @@ def load():
         ]
         for code, name, town, area, stage in SCHOOLS
     ]
-    # The groups themselves come from sso's migration, with their permissions.
-    groups = {role: Group.objects.get(name=label) for role, label in ROLE_GROUPS.items()}
+    groups = ensure_role_groups()
     User = get_user_model()
     for username, family, given, roles, superuser in USERS:
         user, _ = User.objects.update_or_create(
@@ -72,7 +72,7 @@ def _home_page():
     """Replace Wagtail's welcome page with the Youke home page, once."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = _root_page()
         for welcome in root.get_children().exact_type(Page):
             welcome.delete()
         home = root.add_child(instance=HomePage(title="优课 · 一师一优课资源平台", slug="home", intro=HOME_INTRO))
@@ -84,3 +84,13 @@ def _home_page():
         defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "优课"},
     )
     return home
+
+
+def _root_page():
+    """The tree's root; Wagtail's migration makes it, but a flushed database has none."""
+    root = Page.get_first_root_node()
+    if root is None:
+        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        locale, _ = Locale.objects.get_or_create(language_code=language)
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root

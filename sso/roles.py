@@ -14,3 +14,21 @@ ROLE_GROUPS = {
 
 # Every role works in the Wagtail admin (teachers publish lessons there).
 ADMIN_ACCESS = ("wagtailadmin", "access_admin")
+
+
+def ensure_role_groups():
+    """Return {role: Group}, creating any group that is missing, with admin access.
+
+    The migration creates them on a new database; this also covers a database
+    flushed since (tests) or a group an administrator deleted by mistake.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    access_admin = Permission.objects.get(content_type__app_label=ADMIN_ACCESS[0], codename=ADMIN_ACCESS[1])
+    groups = {}
+    for role, name in ROLE_GROUPS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.add(access_admin)
+        groups[role] = group
+    return groups

@@ -50,8 +50,13 @@ def _service_marker(request):
 
 
 @pytest.fixture
-def demo_site(db):
-    """The demo schools, users and home page, as `make run` loads them."""
+def demo_site(request):
+    """The demo schools, users and home page, as `make run` loads them.
+
+    Uses whatever database access the test's django_db mark asks for, so that
+    live-server tests keep their transactional database.
+    """
+    assert request.node.get_closest_marker("django_db"), "demo_site needs a django_db mark"
     from resources import demo
 
     return demo.load()

@@ -32,8 +32,9 @@ apt_install() {
     [ ${#missing[@]} -eq 0 ] && return 0
     log "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Wait for another apt (a parallel install, unattended upgrades) instead of failing.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 ensure_service_user() {
@@ -71,7 +72,7 @@ maven_fetch() {
     local name="$artifact-$version${classifier:+-$classifier}.$packaging"
     if [ ! -s "$dest/$name" ]; then
         log "fetching $coords from Maven Central"
-        mvn -q -B dependency:copy -Dartifact="$coords" -DoutputDirectory="$dest" \
+        mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$coords" -DoutputDirectory="$dest" \
             -Dmdep.overWriteReleases=false >&2 \
             || die "mvn could not fetch $coords"
     fi

@@ -111,12 +111,14 @@ def celery_broker(var_dir: Path) -> tuple[str, dict]:
         return url, {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)}
     folder = var_dir / "broker"
     # kombu does not create its folders; the site and the worker both need them.
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
+        # kombu puts its exchange files in ./control unless told otherwise.
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
 
