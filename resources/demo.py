@@ -18,12 +18,13 @@ from .models import School
 
 DEMO_PASSWORD = "youke-demo"  # noqa: S105 - documented demo password
 
+# The same schools as the Keycloak realm's /schools groups (scripts/keycloak).
 SCHOOLS = [
-    ("chengguan-1-primary", "城关第一小学", "城关镇", School.Area.URBAN, School.Stage.PRIMARY),
-    ("chengguan-middle", "城关中学", "城关镇", School.Area.URBAN, School.Stage.JUNIOR),
-    ("qingshan-primary", "青山乡中心小学", "青山乡", School.Area.RURAL, School.Stage.PRIMARY),
-    ("shuikou-middle", "水口镇初级中学", "水口镇", School.Area.RURAL, School.Stage.JUNIOR),
-    ("baishi-nine-year", "白石乡九年一贯制学校", "白石乡", School.Area.RURAL, School.Stage.NINE_YEAR),
+    ("CGYX", "城关第一小学", "城关镇", School.Area.URBAN, School.Stage.PRIMARY),
+    ("CGEZ", "城关第二初级中学", "城关镇", School.Area.URBAN, School.Stage.JUNIOR),
+    ("QSZX", "青山乡中心小学", "青山乡", School.Area.RURAL, School.Stage.PRIMARY),
+    ("QSCZ", "青山乡初级中学", "青山乡", School.Area.RURAL, School.Stage.JUNIOR),
+    ("HXZX", "河西镇中心小学", "河西镇", School.Area.RURAL, School.Stage.PRIMARY),
 ]
 
 USERS = [

@@ -34,7 +34,10 @@ def stored():
 
 
 def test_site_storage_is_s3():
-    assert type(default_storage).__name__ == "S3Storage"
+    from django.core.files.storage import storages
+    from storages.backends.s3 import S3Storage
+
+    assert isinstance(storages["default"], S3Storage)
 
 
 def test_object_put_and_read_back_through_django_storage(stored):
