@@ -14,9 +14,9 @@ case ${1:-} in
     up)
         # fonts-liberation: apt_install skips Recommends, and without a font
         # with Latin metrics pages render (and screenshot) with fallback glyphs.
-        if ! { [ -x "$CHROMIUM" ] && [ -x "$DRIVER" ] && [ -d /usr/share/fonts/truetype/liberation ]; }; then
-            apt_install chromium chromium-driver fonts-liberation
-        fi
+        # fonts-wqy-microhei: the UI is Chinese; without a CJK font every
+        # character is a box and long Chinese lines do not wrap like real ones.
+        apt_install chromium chromium-driver fonts-liberation fonts-wqy-microhei
         ;;
     down) ;;
     status)
