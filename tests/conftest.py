@@ -6,6 +6,7 @@ configured fails the test instead of skipping it.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,23 @@ def demo_site(request):
     from resources import demo
 
     return demo.load()
+
+
+CURRICULUM_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "curriculum_small"
+
+
+@pytest.fixture
+def curriculum(request):
+    """A small curriculum (three textbook volumes, one cross-edition link)."""
+    assert request.node.get_closest_marker("django_db"), "curriculum needs a django_db mark"
+    from resources import taxonomy_loader
+
+    return taxonomy_loader.load_all(CURRICULUM_FIXTURE)
+
+
+@pytest.fixture
+def library(demo_site, curriculum):
+    """Demo schools and users, the small curriculum and the lesson library page."""
+    from resources.setup import ensure_library
+
+    return ensure_library()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
+    path("curriculum/", include("resources.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,4 +1,4 @@
-"""Schools and (later) the curriculum and lesson packages placed on it."""
+"""Schools of the district."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,38 @@
+from .lessons import (
+    REQUIRED_PARTS,
+    AwardLevel,
+    LessonIndexPage,
+    LessonPackagePage,
+    Licence,
+    PackagePart,
+    PartKind,
+    ResourceFile,
+    ResourcePage,
+    ResourceType,
+)
+from .review import SchoolReviewTask
+from .schools import School
+from .taxonomy import CrossEditionGroup, Edition, Grade, KnowledgeNode, Stage, Subject, Textbook, Unit
+
+__all__ = [
+    "REQUIRED_PARTS",
+    "AwardLevel",
+    "LessonIndexPage",
+    "LessonPackagePage",
+    "Licence",
+    "PackagePart",
+    "PartKind",
+    "ResourceFile",
+    "ResourcePage",
+    "ResourceType",
+    "CrossEditionGroup",
+    "Edition",
+    "Grade",
+    "KnowledgeNode",
+    "School",
+    "SchoolReviewTask",
+    "Stage",
+    "Subject",
+    "Textbook",
+    "Unit",
+]

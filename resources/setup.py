@@ -1,0 +1,88 @@
+"""Put the lesson library in place: its page, who may do what there, and review.
+
+Idempotent, so `manage.py setup_library` can run on every deployment and the
+demo loader can call it too.
+"""
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from home.models import HomePage
+from sso.roles import ensure_role_groups
+
+from .models import LessonIndexPage, SchoolReviewTask
+
+WORKFLOW_NAME = "优课评审（校级 → 区级）"
+
+
+def _page_perm(codename):
+    return Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+
+
+def _grant_page(group, page, *codenames):
+    for codename in codenames:
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=_page_perm(codename))
+
+
+def _grant_documents(group, collection, *codenames):
+    for codename in codenames:
+        permission = Permission.objects.get(content_type__app_label="wagtaildocs", codename=codename)
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+
+
+def ensure_index_page():
+    index = LessonIndexPage.objects.first()
+    if index is None:
+        parent = HomePage.objects.first() or Page.get_first_root_node()
+        index = parent.add_child(
+            instance=LessonIndexPage(title=_("优课资源库"), slug="lessons", intro=_("全区一师一优课课例与教学资源"))
+        )
+    return index
+
+
+def _ensure_task(model, name, groups):
+    task = model.objects.filter(name=name).first() or model.objects.create(name=name)
+    task.groups.set(groups)
+    return task
+
+
+def ensure_workflow(index, groups):
+    school = _ensure_task(SchoolReviewTask, _("校级审核"), [groups["school_reviewer"]])
+    district = _ensure_task(GroupApprovalTask, _("区级审核"), [groups["district_reviewer"]])
+    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    for order, task in enumerate([school, district]):
+        WorkflowTask.objects.update_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
+    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
+    return workflow
+
+
+@transaction.atomic
+def ensure_library():
+    """Index page, page/document permissions per role, and the review workflow."""
+    groups = ensure_role_groups()
+    index = ensure_index_page()
+    root_collection = Collection.get_first_root_node()
+    # "add" lets a teacher create lessons and edit only those they own.
+    _grant_page(groups["teacher"], index, "add_page")
+    _grant_documents(groups["teacher"], root_collection, "add_document", "choose_document")
+    for role in ("school_reviewer", "district_reviewer"):
+        _grant_documents(groups[role], root_collection, "choose_document")
+    # The district's final approval publishes; awards are theirs too.
+    _grant_page(groups["district_reviewer"], index, "publish_page")
+    groups["district_reviewer"].permissions.add(
+        Permission.objects.get(content_type__app_label="resources", codename="award_lesson")
+    )
+    _grant_page(groups["district_admin"], index, "add_page", "change_page", "publish_page")
+    ensure_workflow(index, groups)
+    return index

@@ -1,0 +1,93 @@
+"""Turn the words people and old systems use into taxonomy rows.
+
+'部编版' is 统编版, '初二' is 八年级, '道法' is 道德与法治: the names and the
+aliases kept on each row (editable in the admin) are the one source.
+"""
+
+from django.db.models import Q
+from django.utils.text import slugify
+from pypinyin import lazy_pinyin
+
+from .models import Edition, Grade, KnowledgeNode, Stage, Subject, Textbook, Unit
+from .models.taxonomy import split_aliases
+
+
+class UnknownValue(ValueError):
+    """A value that cannot be mapped and must not be invented (a grade, a stage)."""
+
+
+def _match(model, value):
+    value = (value or "").strip()
+    if not value:
+        return None
+    found = model.objects.filter(Q(name=value) | Q(code=value) if hasattr(model, "code") else Q(name=value)).first()
+    if found:
+        return found
+    if hasattr(model, "aliases"):
+        for candidate in model.objects.filter(aliases__contains=value):
+            if value in split_aliases(candidate.aliases):
+                return candidate
+    return None
+
+
+def _code_for(name):
+    """A stable ASCII code for a new row: pinyin of the Chinese name."""
+    return slugify("-".join(lazy_pinyin(name)))[:40] or "x"
+
+
+def stage(value):
+    found = _match(Stage, value)
+    if value and not found:
+        raise UnknownValue(f"未知学段“{value}”（应为：小学、初中）")
+    return found
+
+
+def grade(value):
+    found = _match(Grade, value)
+    if value and not found:
+        raise UnknownValue(f"未知年级“{value}”（应为：一年级…九年级，或初一/初二/初三）")
+    return found
+
+
+def subject(value, stage_row=None):
+    """Map a subject; an unknown one is created (old data uses many local names)."""
+    found = _match(Subject, value)
+    if found or not value:
+        return found
+    created, _ = Subject.objects.get_or_create(name=value.strip(), defaults={"code": _code_for(value)})
+    if stage_row:
+        created.stages.add(stage_row)
+    return created
+
+
+def edition(value):
+    """Map an edition; an unknown one is created."""
+    found = _match(Edition, value)
+    if found or not value:
+        return found
+    created, _ = Edition.objects.get_or_create(name=value.strip(), defaults={"code": _code_for(value)})
+    return created
+
+
+def textbook(edition_row, subject_row, grade_row, volume):
+    if not (edition_row and subject_row and grade_row and volume):
+        return None
+    if volume not in Textbook.Volume.values:
+        raise UnknownValue(f"未知册次“{volume}”（应为：上册、下册、全一册）")
+    book, _ = Textbook.objects.get_or_create(edition=edition_row, subject=subject_row, grade=grade_row, volume=volume)
+    return book
+
+
+def knowledge_node(textbook_row, unit_title, lesson_title):
+    """Find or create the unit and lesson inside a textbook volume."""
+    if not (textbook_row and unit_title and lesson_title):
+        return None
+    unit = Unit.objects.filter(textbook=textbook_row, title=unit_title.strip()).first()
+    if unit is None:
+        unit = Unit.objects.create(
+            textbook=textbook_row, title=unit_title.strip(), sort_order=textbook_row.units.count()
+        )
+    node = KnowledgeNode.objects.filter(unit=unit, title=lesson_title.strip()).first()
+    if node is None:
+        node = KnowledgeNode.objects.create(unit=unit, title=lesson_title.strip(), sort_order=unit.lessons.count())
+    return node
