@@ -10,12 +10,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from wagtail.documents import get_document_model
 from wagtail.utils.file import hash_filelike
 
 from . import vocabulary
+from .filetypes import check_part_file
 from .models import AwardLevel, LessonPackagePage, PackagePart, PartKind, ResourceFile, ResourcePage, ResourceType
 from .models.schools import School
 from .setup import ensure_index_page
@@ -95,6 +97,12 @@ def _files(record, base_dir, resource_type):
             raise LineError(f"文件路径“{item['path']}”超出导入文件所在目录")
         if not path.is_file():
             raise LineError(f"找不到文件“{item['path']}”")
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        try:
+            check_part_file(kind, path.name, head)
+        except ValidationError as exc:
+            raise LineError(exc.messages[0]) from exc
         checked.append((kind, path))
     return checked
 

@@ -11,6 +11,7 @@ from .lessons import (
     ResourceType,
 )
 from .review import SchoolReviewTask
+from .rules import ReviewRules
 from .schools import School
 from .taxonomy import CrossEditionGroup, Edition, Grade, KnowledgeNode, Stage, Subject, Textbook, Unit
 
@@ -25,6 +26,7 @@ __all__ = [
     "ResourceFile",
     "ResourcePage",
     "ResourceType",
+    "ReviewRules",
     "CrossEditionGroup",
     "Edition",
     "Grade",

@@ -18,46 +18,9 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
+from ..forms import LessonPackageForm
 from .placement import CurriculumPlacement
-
-
-class PartKind(models.TextChoices):
-    TEACHING_DESIGN = "teaching_design", _("教学设计")
-    COURSEWARE = "courseware", _("课件及资源")
-    VIDEO = "video", _("课堂实录")
-    EXERCISE = "exercise", _("评测练习")
-    MICRO_LESSON = "micro_lesson", _("微课")
-    MATERIAL = "material", _("素材")
-    LEARNER_ANALYSIS = "learner_analysis", _("学情分析")
-    TEXTBOOK_ANALYSIS = "textbook_analysis", _("教材分析")
-    REFLECTION = "reflection", _("课后反思")
-    OBSERVATION = "observation", _("观评记录")
-
-
-# The national 晒课 activity requires these four parts of every package.
-REQUIRED_PARTS = (PartKind.TEACHING_DESIGN, PartKind.COURSEWARE, PartKind.VIDEO, PartKind.EXERCISE)
-
-
-class AwardLevel(models.TextChoices):
-    SCHOOL = "school", _("校级优课")
-    DISTRICT = "district", _("区级优课")
-    CITY = "city", _("市级优课")
-    PROVINCE = "province", _("省级优课")
-    MINISTRY = "ministry", _("部级优课")
-
-
-class Licence(models.TextChoices):
-    PUBLIC = "public", _("公开（任何人可看）")
-    SIGNED_IN = "signed_in", _("仅限本平台登录用户")
-
-
-class ResourceType(models.TextChoices):
-    LESSON_PACKAGE = "lesson_package", _("一师一优课课例")
-    MICRO_LESSON = "micro_lesson", _("微课")
-    COURSEWARE = "courseware", _("课件")
-    TEACHING_DESIGN = "teaching_design", _("教学设计")
-    EXERCISE = "exercise", _("评测练习")
-    MATERIAL = "material", _("素材")
 
 
 class LessonIndexPage(Page):
@@ -184,6 +147,7 @@ class LessonPackagePage(SharedResourceFields, Page):
     parent_page_types = ["resources.LessonIndexPage"]
     subpage_types = []
     template = "resources/lesson_package_page.html"
+    base_form_class = LessonPackageForm
 
     class Meta:
         verbose_name = _("一师一优课课例")

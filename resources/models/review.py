@@ -11,7 +11,8 @@ from wagtail.models.workflows import AbstractGroupApprovalTask
 
 def user_school_id(user):
     """The id of the school a user belongs to, or None (district staff)."""
-    profile = getattr(user, "profile", None)
+    # The school comes from the identity provider's groups (sso.SsoProfile).
+    profile = getattr(user, "sso_profile", None)
     return getattr(profile, "school_id", None)
 
 

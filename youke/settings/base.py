@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "sso",
     "media_pipeline",
     "wagtail.contrib.forms",
+    "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -140,9 +141,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Wagtail
 WAGTAIL_SITE_NAME = _("优课 · 一师一优课资源平台")
 WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Every kind of file a lesson package holds; resources.filetypes checks the
+# content of each against its extension and the part it is attached to.
 WAGTAILDOCS_EXTENSIONS = [
-    "pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "txt", "rtf",
-    "odt", "odp", "ods", "zip", "csv",
+    "pdf", "doc", "docx", "wps", "ppt", "pptx", "key", "xls", "xlsx", "txt", "rtf", "odt", "odp", "ods", "csv",
+    "zip", "rar", "7z", "jpg", "jpeg", "png", "gif", "webp", "bmp", "mp3", "m4a", "wav", "aac", "ogg",
+    "mp4", "mov", "m4v", "webm", "mkv", "avi", "flv", "3gp", "mpg", "mpeg", "ts",
 ]  # fmt: skip
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_MB", 200) * 1024 * 1024
 

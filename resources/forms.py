@@ -1,0 +1,51 @@
+"""The teacher's package form: completeness before review, the right file in each part."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from .filetypes import check_document
+
+# The edit view's buttons that send a package on to reviewers (or publish it).
+SUBMIT_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
+
+
+class LessonPackageForm(WagtailAdminPageForm):
+    def _live_parts(self):
+        formset = self.formsets.get("parts")
+        if formset is None or not formset.is_valid():
+            return []
+        return [
+            form.cleaned_data
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("kind")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = self._live_parts()
+        errors = []
+        for part in parts:
+            if part.get("document"):
+                try:
+                    check_document(part["kind"], part["document"])
+                except ValidationError as exc:
+                    errors.extend(exc.messages)
+        if any(self.data.get(action) for action in SUBMIT_ACTIONS):
+            present = {part["kind"] for part in parts if part.get("document") or part.get("link")}
+            missing = self.instance.missing_required_parts(present)
+            if missing:
+                errors.append(_("提交审核前请补齐必备内容：%(parts)s。") % {"parts": "、".join(missing)})
+        level = cleaned.get("recommended_to")
+        if level and level != self.instance.recommended_to:
+            from .quotas import recommendation_problems
+
+            candidate = self.instance
+            for name in ("stage", "teacher_name", "knowledge_node"):
+                if name in cleaned:
+                    setattr(candidate, name, cleaned[name])
+            candidate.sync_placement()
+            errors.extend(recommendation_problems(candidate, level))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned

@@ -1,0 +1,76 @@
+"""The teacher's form refuses an incomplete submission and the wrong file in a part."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from resources.models import KnowledgeNode, LessonIndexPage, LessonPackagePage
+from tests.resources.helpers import MP4, PDF, PPTX, document
+
+pytestmark = pytest.mark.django_db
+
+
+def form_for(parts, *, submit, user):
+    index = LessonIndexPage.objects.get()
+    form_class = LessonPackagePage.get_edit_handler().get_form_class()
+    data = {
+        "title": "分数的初步认识",
+        "slug": "fenshu",
+        "licence": "signed_in",
+        "knowledge_node": KnowledgeNode.objects.get(title="几分之一").pk,
+        "parts-TOTAL_FORMS": str(len(parts)),
+        "parts-INITIAL_FORMS": "0",
+        "parts-MIN_NUM_FORMS": "0",
+        "parts-MAX_NUM_FORMS": "1000",
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+    }
+    for n, (kind, doc) in enumerate(parts):
+        data.update({f"parts-{n}-kind": kind, f"parts-{n}-document": str(doc.pk), f"parts-{n}-ORDER": str(n)})
+    if submit:
+        data["action-submit"] = "1"
+    return form_class(data, instance=LessonPackagePage(), parent_page=index, for_user=user)
+
+
+@pytest.fixture
+def teacher(library):
+    return get_user_model().objects.get(username="teacher1")
+
+
+def all_errors(form):
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def test_draft_may_be_incomplete(teacher):
+    form = form_for([("teaching_design", document("design.pdf", PDF))], submit=False, user=teacher)
+    assert form.is_valid(), form.errors
+
+
+def test_submission_lists_the_missing_required_parts(teacher):
+    form = form_for([("teaching_design", document("design.pdf", PDF))], submit=True, user=teacher)
+    assert not form.is_valid()
+    assert "提交审核前请补齐必备内容：课件及资源、课堂实录、评测练习。" in all_errors(form)
+
+
+def test_complete_package_may_be_submitted(teacher):
+    parts = [
+        ("teaching_design", document("design.pdf", PDF)),
+        ("courseware", document("slides.pptx", PPTX)),
+        ("video", document("lesson.mp4", MP4)),
+        ("exercise", document("exercise.pdf", PDF + b"x")),
+    ]
+    form = form_for(parts, submit=True, user=teacher)
+    assert form.is_valid(), form.errors
+
+
+def test_wrong_kind_of_file_for_a_part_is_refused(teacher):
+    form = form_for([("video", document("slides.pptx", PPTX))], submit=False, user=teacher)
+    assert not form.is_valid()
+    assert "“课堂实录”只接受视频，而“slides.pptx”是演示文稿。" in all_errors(form)
+
+
+def test_renamed_file_is_refused(teacher):
+    form = form_for([("teaching_design", document("design.docx", b"just text, renamed"))], submit=False, user=teacher)
+    assert not form.is_valid()
+    assert "内容与扩展名 .docx 不符" in all_errors(form)
