@@ -69,6 +69,16 @@ def load():
     return {"schools": len(schools), "users": len(USERS), "home": home.url_path}
 
 
+def load_library(curriculum_dir=None):
+    """The curriculum seed, the library page with its review workflow, and demo lessons."""
+    from . import demo_content, taxonomy_loader
+    from .setup import ensure_library
+
+    curriculum = taxonomy_loader.load_all(curriculum_dir or taxonomy_loader.DATA_DIR)
+    ensure_library()
+    return {"curriculum": curriculum, "demo_items": demo_content.load()}
+
+
 def _home_page():
     """Replace Wagtail's welcome page with the Youke home page, once."""
     home = HomePage.objects.first()

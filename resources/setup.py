@@ -24,6 +24,17 @@ from sso.roles import ensure_role_groups
 from .models import LessonIndexPage, SchoolReviewTask
 
 WORKFLOW_NAME = "优课评审（校级 → 区级）"
+TAXONOMY_MODELS = [
+    "school",
+    "stage",
+    "grade",
+    "subject",
+    "edition",
+    "textbook",
+    "unit",
+    "knowledgenode",
+    "crosseditiongroup",
+]
 
 
 def _page_perm(codename):
@@ -84,5 +95,9 @@ def ensure_library():
         Permission.objects.get(content_type__app_label="resources", codename="award_lesson")
     )
     _grant_page(groups["district_admin"], index, "add_page", "change_page", "publish_page")
+    # District administrators keep the curriculum and the school list.
+    groups["district_admin"].permissions.add(
+        *Permission.objects.filter(content_type__app_label="resources", content_type__model__in=TAXONOMY_MODELS)
+    )
     ensure_workflow(index, groups)
     return index

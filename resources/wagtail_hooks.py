@@ -1,8 +1,10 @@
+"""Admin menus: schools and the curriculum, editable by district administrators."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import School
+from .models import CrossEditionGroup, Edition, Grade, KnowledgeNode, School, Stage, Subject, Textbook, Unit
 
 
 class SchoolViewSet(SnippetViewSet):
@@ -14,4 +16,71 @@ class SchoolViewSet(SnippetViewSet):
     search_fields = ["name", "town", "code"]
 
 
+class StageViewSet(SnippetViewSet):
+    model = Stage
+    list_display = ["name", "code", "sort_order"]
+
+
+class GradeViewSet(SnippetViewSet):
+    model = Grade
+    list_display = ["name", "stage", "aliases"]
+
+
+class SubjectViewSet(SnippetViewSet):
+    model = Subject
+    list_display = ["name", "code", "parent", "aliases"]
+    search_fields = ["name", "aliases"]
+
+
+class EditionViewSet(SnippetViewSet):
+    model = Edition
+    list_display = ["name", "code", "aliases"]
+    search_fields = ["name", "aliases"]
+
+
+class TextbookViewSet(SnippetViewSet):
+    model = Textbook
+    list_display = ["__str__", "edition", "subject", "grade", "volume"]
+    list_filter = ["edition", "subject", "grade", "volume"]
+    list_per_page = 50
+
+
+class UnitViewSet(SnippetViewSet):
+    model = Unit
+    list_display = ["title", "textbook", "sort_order"]
+    list_filter = ["textbook__edition", "textbook__subject", "textbook__grade"]
+    search_fields = ["title"]
+    list_per_page = 50
+
+
+class KnowledgeNodeViewSet(SnippetViewSet):
+    model = KnowledgeNode
+    list_display = ["title", "unit", "same_as"]
+    list_filter = ["unit__textbook__edition", "unit__textbook__subject", "unit__textbook__grade"]
+    search_fields = ["title"]
+    list_per_page = 50
+
+
+class CrossEditionGroupViewSet(SnippetViewSet):
+    model = CrossEditionGroup
+    search_fields = ["name"]
+
+
+class CurriculumGroup(SnippetViewSetGroup):
+    menu_label = _("课程体系")
+    menu_icon = "list-ul"
+    menu_order = 300
+    items = (
+        StageViewSet,
+        GradeViewSet,
+        SubjectViewSet,
+        EditionViewSet,
+        TextbookViewSet,
+        UnitViewSet,
+        KnowledgeNodeViewSet,
+        CrossEditionGroupViewSet,
+    )
+
+
 register_snippet(SchoolViewSet)
+register_snippet(CurriculumGroup)

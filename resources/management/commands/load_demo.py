@@ -8,4 +8,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = demo.load()
+        summary.update(demo.load_library())
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪: {summary}"))
