@@ -1,11 +1,15 @@
 """The teacher's package form: completeness before review, the right file in each part."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .filetypes import check_document
 
+# The national activity lists at most three guiding teachers per lesson.
+MAX_GUIDING_TEACHERS = 3
 # The edit view's buttons that send a package on to reviewers (or publish it).
 SUBMIT_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
 
@@ -36,6 +40,9 @@ class LessonPackageForm(WagtailAdminPageForm):
             missing = self.instance.missing_required_parts(present)
             if missing:
                 errors.append(_("提交审核前请补齐必备内容：%(parts)s。") % {"parts": "、".join(missing)})
+        guiding = [name for name in re.split(r"[,，、\s]+", cleaned.get("guiding_teachers") or "") if name]
+        if len(guiding) > MAX_GUIDING_TEACHERS:
+            errors.append(_("指导教师最多 %(n)s 人。") % {"n": MAX_GUIDING_TEACHERS})
         level = cleaned.get("recommended_to")
         if level and level != self.instance.recommended_to:
             from .quotas import recommendation_problems

@@ -18,6 +18,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
 from ..forms import LessonPackageForm
 from .placement import CurriculumPlacement
@@ -124,6 +125,7 @@ class LessonPackagePage(SharedResourceFields, Page):
     tags = ClusterTaggableManager(through=LessonTag, blank=True, verbose_name=_("关键词"))
 
     content_panels = Page.content_panels + [
+        ChecklistPanel(heading=_("晒课完整性检查")),
         *SharedResourceFields.placement_panels,
         FieldPanel("description"),
         FieldPanel("teacher_name"),

@@ -9,7 +9,7 @@ from tests.resources.helpers import MP4, PDF, PPTX, document
 pytestmark = pytest.mark.django_db
 
 
-def form_for(parts, *, submit, user):
+def form_for(parts, *, submit, user, **extra):
     index = LessonIndexPage.objects.get()
     form_class = LessonPackagePage.get_edit_handler().get_form_class()
     data = {
@@ -30,6 +30,7 @@ def form_for(parts, *, submit, user):
         data.update({f"parts-{n}-kind": kind, f"parts-{n}-document": str(doc.pk), f"parts-{n}-ORDER": str(n)})
     if submit:
         data["action-submit"] = "1"
+    data.update(extra)
     return form_class(data, instance=LessonPackagePage(), parent_page=index, for_user=user)
 
 
@@ -74,3 +75,10 @@ def test_renamed_file_is_refused(teacher):
     form = form_for([("teaching_design", document("design.docx", b"just text, renamed"))], submit=False, user=teacher)
     assert not form.is_valid()
     assert "内容与扩展名 .docx 不符" in all_errors(form)
+
+
+def test_at_most_three_guiding_teachers(teacher):
+    form = form_for([], submit=False, user=teacher, guiding_teachers="甲、乙、丙、丁")
+    assert not form.is_valid()
+    assert "指导教师最多 3 人。" in all_errors(form)
+    assert form_for([], submit=False, user=teacher, guiding_teachers="甲，乙，丙").is_valid()

@@ -1,0 +1,76 @@
+"""The completeness checklist a teacher sees while editing a package.
+
+Required parts, and - once a 课堂实录 is attached - what ffprobe says about
+it against the national guidance (H.264 + AAC, at least 720×576, at least
+512 kbit/s, a whole lesson of 30-45 minutes).
+"""
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from wagtail.admin.panels import Panel
+
+from media_pipeline.probe import ProbeError, probe
+
+from .choices import REQUIRED_PARTS, PartKind
+
+# National 晒课 guidance for the classroom recording.
+MIN_WIDTH, MIN_HEIGHT = 720, 576
+MIN_BITRATE = 512_000
+LESSON_MINUTES = (30, 45)
+
+
+def video_findings(document):
+    """[(ok, message)] for a video document; probed once per file content (cached by hash)."""
+    key = f"youke:probe:{document.get_file_hash()}"
+    findings = cache.get(key)
+    if findings is not None:
+        return findings
+    try:
+        source = document.file.path if _is_local(document) else document.file.url
+        result = probe(source)
+    except (ProbeError, OSError) as exc:
+        return [(False, str(exc))]
+    width, height = result.display_size or (0, 0)
+    bitrate = document.file_size * 8 / result.duration if result.duration else 0
+    minutes = result.duration / 60
+    codecs = {"v": result.video_codec or "无", "a": result.audio_codec or "无"}
+    findings = [
+        (result.video_codec == "h264" and result.audio_codec == "aac",
+         _("编码 %(v)s + %(a)s（要求 H.264 + AAC）") % codecs),
+        (max(width, height) >= MIN_WIDTH and min(width, height) >= MIN_HEIGHT,
+         _("分辨率 %(w)s×%(h)s（要求不低于 720×576）") % {"w": width, "h": height}),
+        (bitrate >= MIN_BITRATE, _("码率约 %(k)s kbit/s（要求不低于 512 kbit/s）") % {"k": round(bitrate / 1000)}),
+        (LESSON_MINUTES[0] <= minutes <= LESSON_MINUTES[1],
+         _("时长 %(m)s 分钟（完整一节课，一般 30–45 分钟）") % {"m": round(minutes, 1)}),
+    ]  # fmt: skip
+    cache.set(key, findings, 24 * 3600)
+    return findings
+
+
+def _is_local(document):
+    try:
+        document.file.path  # noqa: B018 - raises on remote storage
+    except NotImplementedError:
+        return False
+    return True
+
+
+def checklist(page):
+    """Rows for the editor: (ok, label, details)."""
+    parts = list(page.parts.select_related("document")) if page.pk else []
+    present = {part.kind for part in parts if part.document_id or part.link}
+    rows = [(kind in present, str(kind.label), []) for kind in REQUIRED_PARTS]
+    video = next((part.document for part in parts if part.kind == PartKind.VIDEO and part.document_id), None)
+    if video is not None:
+        rows[REQUIRED_PARTS.index(PartKind.VIDEO)] = (True, str(PartKind.VIDEO.label), video_findings(video))
+    return rows
+
+
+class ChecklistPanel(Panel):
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "resources/panels/checklist.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["rows"] = checklist(self.instance)
+            return context
