@@ -82,3 +82,35 @@ def test_at_most_three_guiding_teachers(teacher):
     assert not form.is_valid()
     assert "指导教师最多 3 人。" in all_errors(form)
     assert form_for([], submit=False, user=teacher, guiding_teachers="甲，乙，丙").is_valid()
+
+
+def test_only_district_reviewers_see_the_award_fields(library):
+    teacher = get_user_model().objects.get(username="teacher1")
+    reviewer = get_user_model().objects.get(username="district_reviewer1")
+    form_class = LessonPackagePage.get_edit_handler().get_form_class()
+    index = LessonIndexPage.objects.get()
+    as_teacher = form_class(instance=LessonPackagePage(), parent_page=index, for_user=teacher)
+    as_reviewer = form_class(instance=LessonPackagePage(), parent_page=index, for_user=reviewer)
+    assert "award_level" not in as_teacher.fields and "recommended_to" not in as_teacher.fields
+    assert "award_level" in as_reviewer.fields and "recommended_to" in as_reviewer.fields
+
+
+def test_recommendation_beyond_the_quota_is_refused_in_the_form(library):
+    from tests.resources.helpers import package
+
+    reviewer = get_user_model().objects.get(username="district_reviewer1")
+    first = package("已推荐", teacher_name="王芳")
+    first.recommended_to = "city"
+    first.save()
+    second = package("再推荐", teacher_name="王芳", lesson="几分之几")
+    form_class = LessonPackagePage.get_edit_handler().get_form_class()
+    data = {
+        "title": second.title, "slug": second.slug, "licence": second.licence, "teacher_name": "王芳",
+        "knowledge_node": second.knowledge_node_id, "recommended_to": "city", "award_level": "",
+        "parts-TOTAL_FORMS": "0", "parts-INITIAL_FORMS": "0", "parts-MIN_NUM_FORMS": "0", "parts-MAX_NUM_FORMS": "1000",
+        "comments-TOTAL_FORMS": "0", "comments-INITIAL_FORMS": "0", "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    form = form_class(data, instance=second, parent_page=second.get_parent(), for_user=reviewer)
+    assert not form.is_valid()
+    assert "每位教师限推荐一节课" in all_errors(form)
