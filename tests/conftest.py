@@ -81,3 +81,32 @@ def library(demo_site, curriculum):
     from resources.setup import ensure_library
 
     return ensure_library()
+
+
+# Without the background-networking flags Chromium keeps trying to reach
+# Google's hosts, which this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run (a second sync Playwright in one thread is refused)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # an ordinary phone
+    page = context.new_page()
+    yield page
+    context.close()

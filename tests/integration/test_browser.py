@@ -1,37 +1,10 @@
-"""The site in a real browser: Debian's Chromium driven by Playwright."""
-
-import os
+"""The site in a real browser: Debian's Chromium driven by Playwright (fixtures in tests/conftest.py)."""
 
 import pytest
 
+from tests.conftest import CHROMIUM_ARGS  # noqa: F401 - kept importable for other browser tests
+
 pytestmark = [pytest.mark.service("chromium"), pytest.mark.slow]
-
-# Without the background-networking flags Chromium keeps trying to reach
-# Google's hosts, which this closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # an ordinary phone
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

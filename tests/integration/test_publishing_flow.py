@@ -7,7 +7,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from wagtail.models import WorkflowState
 
 from resources.models import LessonPackagePage
-from tests.integration.test_browser import browser, page  # noqa: F401 - shared fixtures
 from tests.resources.helpers import MP4, document, package
 
 pytestmark = [pytest.mark.service("chromium"), pytest.mark.slow]
@@ -34,7 +33,7 @@ def submit(browser_page):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_teacher_completes_and_submits_a_package(page, live_server, library):  # noqa: F811
+def test_teacher_completes_and_submits_a_package(page, live_server, library):
     teacher = sign_in(page, live_server, "teacher1")
     draft = package("分数的初步认识", owner=teacher, live=False)
     draft.parts.filter(kind="video").delete()
