@@ -5,7 +5,10 @@ returned; a published one is returned to signed-in users, and to anonymous
 visitors only when its licence is public.
 """
 
-from .models import LessonPackagePage, Licence, ResourcePage
+from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
+
+# Roles that review or administer other teachers' work and so may open their files.
+STAFF_GROUP_ROLES = ("school_reviewer", "district_reviewer", "district_admin")
 
 
 def visible(model, user):
@@ -27,3 +30,25 @@ def visible_resources(user):
 def can_view(page, user):
     """Whether `user` may open this live page (serving checks the same rule)."""
     return page.live and (page.licence == Licence.PUBLIC or bool(user and user.is_authenticated))
+
+
+def can_download(document, user):
+    """Whether `user` may fetch a document: through a page they may open, or as its uploader or staff.
+
+    Without this, a draft's files would be reachable by anyone who guessed a
+    document id, even though the draft itself is not.
+    """
+    if user and user.is_authenticated:
+        if user.is_superuser or document.uploaded_by_user_id == user.pk:
+            return True
+        from sso.roles import ROLE_GROUPS
+
+        staff = [ROLE_GROUPS[role] for role in STAFF_GROUP_ROLES]
+        if user.groups.filter(name__in=staff).exists():
+            return True
+    package_ids = PackagePart.objects.filter(document=document).values("package_id")
+    resource_ids = ResourceFile.objects.filter(document=document).values("resource_id")
+    return (
+        visible_packages(user).filter(pk__in=package_ids).exists()
+        or visible_resources(user).filter(pk__in=resource_ids).exists()
+    )

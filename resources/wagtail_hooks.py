@@ -1,9 +1,13 @@
 """Admin menus: schools and the curriculum, editable by district administrators."""
 
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import api
 from .models import CrossEditionGroup, Edition, Grade, KnowledgeNode, School, Stage, Subject, Textbook, Unit
 
 
@@ -84,3 +88,13 @@ class CurriculumGroup(SnippetViewSetGroup):
 
 register_snippet(SchoolViewSet)
 register_snippet(CurriculumGroup)
+
+
+@hooks.register("before_serve_document")
+def guard_document(document, request):
+    """Files of drafts and signed-in-only lessons are not served to those who may not see the lesson."""
+    if api.can_download(document, request.user):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return HttpResponseForbidden(_("您没有权限下载此文件。"))

@@ -95,3 +95,27 @@ def test_placement_is_derived_from_the_lesson(library):
         "人教版",
     )
     assert page.placement_label == "初中 · 物理 · 人教版 · 八年级上册 · 运动的快慢"
+
+
+def test_files_of_a_draft_are_not_served_to_others(library, client):
+    owner = user("teacher1")
+    draft = package("草稿附件", owner=owner, live=False)
+    doc = draft.parts.first().document
+    doc.uploaded_by_user = owner
+    doc.save()
+    url = doc.url
+    assert client.get(url).status_code == 302  # anonymous → login
+    client.force_login(user("teacher2"))
+    assert client.get(url).status_code == 403
+    client.force_login(owner)
+    assert client.get(url).status_code in {200, 302}  # served, or redirected to a signed S3 URL
+    client.force_login(user("district_reviewer1"))
+    assert client.get(url).status_code in {200, 302}
+
+
+def test_files_of_a_public_lesson_are_served_to_anyone(library, client):
+    page = package("公开附件", licence=Licence.PUBLIC)
+    response = client.get(page.parts.first().document.url)
+    assert response.status_code in {200, 302}
+    if response.status_code == 302:
+        assert "X-Amz-Signature" in response["Location"], "only signed, expiring storage URLs"
