@@ -1,25 +1,28 @@
-"""The site search page. Issue #7 turns this into the one-stop resource search;
-for now it searches the live, public pages through the configured backend."""
+"""The search page and `/api/search`: two views over one service (search.service)."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
-from wagtail.models import Page
+from django.views.decorators.http import require_GET
 
-PAGE_SIZE = 10
-# A query longer than this is cut: nobody types it, and it only costs the engine.
-MAX_QUERY_LENGTH = 200
+from . import service
+
+FACET_LABELS = {
+    "stage": "学段", "grade": "年级", "subject": "学科", "edition": "版本",
+    "resource_type": "资源类型", "award_level": "获奖等级", "area": "城乡",
+}  # fmt: skip
 
 
+@require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query)
-    paginator = Paginator(results, PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page = paginator.page(1)
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
-    return render(request, "search/search.html", {"search_query": query, "search_results": page})
+    query = service.SearchRequest.from_params(request.GET)
+    answer = service.search(query, request.user) if (query.q or query.filters) else None
+    context = {"search_query": query.q, "answer": answer, "request_filters": query.filters, "labels": FACET_LABELS}
+    return render(request, "search/search.html", context)
+
+
+@require_GET
+def api_search(request):
+    query = service.SearchRequest.from_params(request.GET)
+    answer = service.search(query, request.user)
+    answer["query"] = {"q": query.q, **query.filters, "sort": query.sort}
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})

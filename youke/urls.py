@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from search import views as search_views
+
 from . import health
 
 urlpatterns = [
@@ -13,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
+    path("api/search", search_views.api_search, name="api_search"),
     path("curriculum/", include("resources.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -76,6 +76,9 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
     search_fields = Page.search_fields + [
         index.SearchField("description"),
         index.SearchField("teacher_name"),
+        # Words, bigrams and pinyin for engines without Chinese analysis (search.chinese).
+        index.SearchField("search_terms"),
+        index.AutocompleteField("title"),
         index.FilterField("stage_id"),
         index.FilterField("grade_id"),
         index.FilterField("subject_id"),
@@ -92,6 +95,13 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         if self.teacher_id and not self.teacher_name:
             self.teacher_name = self.teacher.last_name + self.teacher.first_name
         super().save(*args, **kwargs)
+
+    def search_terms(self):
+        from search.chinese import index_terms
+
+        tags = " ".join(tag.name for tag in self.tags.all())
+        school = self.school.name if self.school_id else ""
+        return index_terms(" ".join([self.title, self.description, tags, self.placement_label, school]))
 
     def serve(self, request, *args, **kwargs):
         from ..api import can_view

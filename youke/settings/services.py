@@ -48,11 +48,14 @@ def search() -> dict:
     """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend."""
     url = env_str("SEARCH_URL")
     if not url:
-        return {"default": {"BACKEND": "wagtail.search.backends.database"}}
+        database = {"BACKEND": "wagtail.search.backends.database"}
+        return {"default": database, "database": database}
     engine = env_str("SEARCH_ENGINE", "opensearch").lower()
     if engine not in SEARCH_BACKENDS:
         raise ValueError(f"SEARCH_ENGINE must be one of {sorted(SEARCH_BACKENDS)}, not {engine!r}")
     return {
+        # Kept up to date beside the engine, so search can fall back to it when the engine is down.
+        "database": {"BACKEND": "wagtail.search.backends.database"},
         "default": {
             "BACKEND": SEARCH_BACKENDS[engine],
             "URLS": [url],
@@ -61,7 +64,7 @@ def search() -> dict:
             "TIMEOUT": env_int("SEARCH_TIMEOUT", 5),
             "OPTIONS": {},
             "INDEX_SETTINGS": {},
-        }
+        },
     }
 
 
