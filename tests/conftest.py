@@ -45,6 +45,14 @@ def missing(message):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache, as the database starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _service_marker(request):
     for marker in request.node.iter_markers("service"):
         _require(marker.args[0])

@@ -12,3 +12,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Each test run indexes into its own prefix so a run never reads another's data.
 if WAGTAILSEARCH_BACKENDS["default"].get("URLS"):  # noqa: F405
     WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"] = env_str("SEARCH_INDEX_PREFIX", "youke_test_")  # noqa: F405
+# A per-process cache: tests roll the database back, and a shared Redis cache
+# would keep (and share between parallel runs) entries about rolled-back rows,
+# such as Wagtail's site root paths. tests/integration/test_redis_cache.py
+# still exercises Django's Redis cache against the real server.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
