@@ -44,6 +44,21 @@ def missing(message):
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the search engine's indexes with their real mappings before any test.
+
+    Without this the first page saved makes the engine guess a mapping (no
+    copy to the all-text field), and searches of that index find nothing.
+    """
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.WAGTAILSEARCH_BACKENDS["default"].get("URLS"):
+        with django_db_blocker.unblock():
+            call_command("update_index", backend_name="default", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Every test starts with an empty cache, as the database starts clean."""
