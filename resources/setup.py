@@ -83,7 +83,8 @@ def ensure_library():
     """Index page, page/document permissions per role, and the review workflow."""
     groups = ensure_role_groups()
     index = ensure_index_page()
-    root_collection = Collection.get_first_root_node()
+    # Wagtail's migration makes the root collection; a flushed database has none.
+    root_collection = Collection.get_first_root_node() or Collection.add_root(name="Root")
     # "add" lets a teacher create lessons and edit only those they own.
     _grant_page(groups["teacher"], index, "add_page")
     _grant_documents(groups["teacher"], root_collection, "add_document", "choose_document")
