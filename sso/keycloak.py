@@ -9,12 +9,14 @@ which is what happens right after Keycloak rotates its keys.
 import json
 import threading
 import time
-from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.conf import settings
 from jwcrypto import jwk, jwt
 from jwcrypto.common import JWException
 from keycloak import KeycloakOpenID
+from keycloak.exceptions import KeycloakConnectionError, KeycloakError
+from keycloak.urls_patterns import URL_LOGOUT
 
 # Keycloak signs with RS256 unless the realm is changed; refusing every other
 # algorithm closes the "alg: none" and HMAC-with-public-key tricks.
@@ -39,27 +41,55 @@ def config():
     return settings.KEYCLOAK
 
 
-@lru_cache(maxsize=4)
-def _openid(server_url, realm, client_id, client_secret, timeout, verify):
-    return KeycloakOpenID(
-        server_url=server_url,
-        realm_name=realm,
-        client_id=client_id,
-        client_secret_key=client_secret or None,
-        timeout=timeout,
-        verify=verify,
-    )
+# python-keycloak sets and removes headers on the client's one HTTP session
+# around each call (userinfo puts the user's bearer token there), so threads
+# sharing a client could send each other's headers: one client per thread.
+_clients = threading.local()
 
 
 def openid_client():
-    """The KeycloakOpenID client for the configured realm and site client."""
+    """The KeycloakOpenID client for the configured realm and site client (one per thread)."""
     c = config()
-    return _openid(c["SERVER_URL"], c["REALM"], c["CLIENT_ID"], c["CLIENT_SECRET"], c["TIMEOUT"], c["VERIFY_TLS"])
+    key = (c["SERVER_URL"], c["REALM"], c["CLIENT_ID"], c["CLIENT_SECRET"], c["TIMEOUT"], c["VERIFY_TLS"])
+    cached = getattr(_clients, "by_key", None)
+    if cached is None:
+        cached = _clients.by_key = {}
+    if key not in cached:
+        cached[key] = KeycloakOpenID(
+            server_url=c["SERVER_URL"],
+            realm_name=c["REALM"],
+            client_id=c["CLIENT_ID"],
+            client_secret_key=c["CLIENT_SECRET"] or None,
+            timeout=c["TIMEOUT"],
+            verify=c["VERIFY_TLS"],
+        )
+    return cached[key]
 
 
 def issuer():
     c = config()
     return f"{c['SERVER_URL']}realms/{c['REALM']}"
+
+
+def end_session_url(*, id_token, post_logout_redirect_uri):
+    """Keycloak's RP-initiated logout URL (OIDC RP-Initiated Logout 1.0).
+
+    Built from the fixed Keycloak path rather than the discovery document, so
+    that signing out needs no request to Keycloak from the server.
+    """
+    c = config()
+    query = {"client_id": c["CLIENT_ID"], "post_logout_redirect_uri": post_logout_redirect_uri}
+    if id_token:
+        # With the hint Keycloak knows whose session to end and skips its confirmation page.
+        query["id_token_hint"] = id_token
+    return c["SERVER_URL"] + URL_LOGOUT.format(**{"realm-name": c["REALM"]}) + "?" + urlencode(query)
+
+
+def is_unreachable(exc):
+    """True when a python-keycloak error means "Keycloak did not answer", not "Keycloak said no"."""
+    if isinstance(exc, KeycloakConnectionError):
+        return True
+    return isinstance(exc, KeycloakError) and (exc.response_code or 0) >= 500
 
 
 class _JwksCache:
@@ -91,13 +121,16 @@ jwks_cache = _JwksCache()
 
 def _verify(token, keys):
     checked = jwt.JWT(
-        jwt=token,
-        key=keys,
         algs=ALLOWED_ALGS,
         check_claims={"iss": issuer(), "exp": None},
         expected_type="JWS",
+        # Tokens travel in the compact form only; refuse the JSON serialization.
+        strict_serialization=True,
     )
+    # Set before deserializing: passing the token to the constructor would
+    # validate it at once, with jwcrypto's default leeway of 60 s.
     checked.leeway = LEEWAY_SECONDS
+    checked.deserialize(token, keys)
     return json.loads(checked.claims)
 
 
@@ -136,4 +169,27 @@ def validate_token(token, *, token_type="Bearer", nonce=None):  # noqa: S107 - "
         raise TokenError("ID token audience must be this site")
     if nonce is not None and claims.get("nonce") != nonce:
         raise TokenError("nonce does not match the login request")
+    return claims
+
+
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+def validate_logout_token(token):
+    """Validate a back-channel logout token (OIDC Back-Channel Logout 1.0, section 2.6).
+
+    Signature, issuer, audience and expiry as for any token, then: the
+    back-channel logout event, a `sid` or a `sub`, and no `nonce` (a logout
+    token with one could be an ID token passed off as a logout token).
+
+    Raises TokenError when any check fails.
+    """
+    claims = validate_token(token, token_type="Logout")  # noqa: S106 - a JWT typ, not a secret
+    events = claims.get("events")
+    if not isinstance(events, dict) or BACKCHANNEL_LOGOUT_EVENT not in events:
+        raise TokenError("not a back-channel logout token (no logout event)")
+    if "nonce" in claims:
+        raise TokenError("a logout token must not carry a nonce")
+    if not claims.get("sid") and not claims.get("sub"):
+        raise TokenError("a logout token must name a session (sid) or a user (sub)")
     return claims

@@ -6,11 +6,18 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from search import views as search_views
+from sso import views as sso_views
 
 from . import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("sso/", include("sso.urls")),
+    # Before the admins' own: with Keycloak their login hands over to single
+    # sign-on and their logout ends the Keycloak session too.
+    path("admin/login/", sso_views.AdminLoginView.as_view()),
+    path("admin/logout/", sso_views.logout),
+    path("django-admin/logout/", sso_views.logout),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -21,7 +21,8 @@ def test_home_page_renders_in_chinese_and_search_box_works(page, live_server, de
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_admin_login_with_demo_account(page, live_server, demo_site):
+def test_admin_login_with_demo_account(page, live_server, demo_site, settings):
+    settings.KEYCLOAK = None  # Django's own login: the embedded default
     page.goto(live_server.url + "/admin/")
     page.fill("input[name=username]", "teacher1")
     page.fill("input[name=password]", "youke-demo")
@@ -32,7 +33,8 @@ def test_admin_login_with_demo_account(page, live_server, demo_site):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_wrong_password_stays_on_login_with_a_chinese_message(page, live_server, demo_site):
+def test_wrong_password_stays_on_login_with_a_chinese_message(page, live_server, demo_site, settings):
+    settings.KEYCLOAK = None  # Django's own login: the embedded default
     page.goto(live_server.url + "/admin/login/")
     page.fill("input[name=username]", "teacher1")
     page.fill("input[name=password]", "wrong-password")

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sso.middleware.TokenRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -105,6 +106,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "transcode"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Users, roles and schools from Keycloak (sso.tasks); does nothing without Keycloak.
+CELERY_BEAT_SCHEDULE = {
+    "sso-sync-keycloak": {"task": "sso.sync_keycloak", "schedule": env_int("KEYCLOAK_SYNC_INTERVAL", 3600)},
+}
 
 KEYCLOAK = services.keycloak()
 
@@ -118,8 +123,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+# Keycloak logins first; local passwords only without Keycloak or for break-glass superusers.
+AUTHENTICATION_BACKENDS = ["sso.backends.KeycloakBackend", "sso.backends.LocalPasswordBackend"]
+# The single sign-on page hands over to Django's own login when Keycloak is not configured.
+LOGIN_URL = "sso_login"
 LOGIN_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = "sso_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "sso_login"
+WAGTAILADMIN_USER_LOGIN_FORM = "sso.forms.LoginForm"
+# Superusers who may still sign in with a local password when Keycloak is configured (for its outages).
+SSO_BREAK_GLASS_USERNAMES = env_list("SSO_BREAK_GLASS_USERNAMES")
+# With Keycloak, passwords and e-mail addresses are managed there, not in the admin.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = KEYCLOAK is None
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = KEYCLOAK is None
 
 # --- Language: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"

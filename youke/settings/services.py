@@ -161,6 +161,13 @@ def keycloak() -> dict | None:
         "JWKS_TTL": env_int("KEYCLOAK_JWKS_TTL", 3600),
         "TIMEOUT": env_int("KEYCLOAK_TIMEOUT", 5),
         "VERIFY_TLS": env_bool("KEYCLOAK_VERIFY_TLS", True),
+        # The service account `sync_keycloak` reads users and groups with
+        # (realm-management view-users, query-users, query-groups, view-realm).
+        "SYNC_CLIENT_ID": env_str("KEYCLOAK_SYNC_CLIENT_ID", "youke-sync"),
+        "SYNC_CLIENT_SECRET": env_str("KEYCLOAK_SYNC_CLIENT_SECRET"),
+        # A site session ends this long after login at the latest, even while
+        # Keycloak is unreachable; 10 h is the realm's ssoSessionMaxLifespan.
+        "SESSION_MAX_AGE": env_int("KEYCLOAK_SESSION_MAX_AGE", 36000),
     }
 
 
