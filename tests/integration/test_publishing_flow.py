@@ -49,7 +49,7 @@ def test_teacher_completes_and_submits_a_package(page, live_server, library):
     new_part = page.locator("[id^='inline_child_parts-']").last
     new_part.locator("select[name$='-kind']").select_option("video")
     new_part.get_by_role("button", name="选择一个文档").click()
-    page.get_by_role("link", name="课堂实录.mp4").click()
+    page.locator("a[data-chooser-modal-choice]", has_text="课堂实录.mp4").click()
     new_part.get_by_text("课堂实录.mp4").wait_for()  # the chooser has filled in the part
     submit(page)
 
