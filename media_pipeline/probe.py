@@ -23,6 +23,11 @@ class ProbeResult:
     audio_codec: str | None
     frame_rate: float | None
     format_name: str
+    # Pixel shape: 720x576 classroom cameras often store 16:9 as 64:45 pixels. 1 when square or unknown.
+    sample_aspect_ratio: Fraction = Fraction(1)
+    # The video stream's own length when the container states it (MP4 does, MKV does not);
+    # `duration` is the longest stream's, and audio often runs a little longer.
+    video_duration: float | None = None
 
     @property
     def has_video(self):
@@ -58,6 +63,23 @@ def _frame_rate(stream):
     return round(float(value), 3) if value else None
 
 
+def _sample_aspect_ratio(stream):
+    # ffprobe writes "64:45", or "0:1"/"N/A" when the file does not say.
+    try:
+        value = Fraction(stream.get("sample_aspect_ratio", "1:1").replace(":", "/"))
+    except (ValueError, ZeroDivisionError):
+        return Fraction(1)
+    return value if value > 0 else Fraction(1)
+
+
+def _stream_duration(stream):
+    try:
+        value = float(stream.get("duration", ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 def probe(path, *, ffprobe="ffprobe"):
     """Probe a local file. Raises ProbeError with a Chinese message when it is not media."""
     command = [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
@@ -90,4 +112,6 @@ def probe(path, *, ffprobe="ffprobe"):
         audio_codec=audio.get("codec_name") if audio else None,
         frame_rate=_frame_rate(video) if video else None,
         format_name=info.get("format", {}).get("format_name", ""),
+        sample_aspect_ratio=_sample_aspect_ratio(video) if video else Fraction(1),
+        video_duration=_stream_duration(video) if video else None,
     )
