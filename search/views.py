@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import service
+from .autocomplete import suggest
 
 FACET_LABELS = {
     "stage": "学段", "grade": "年级", "subject": "学科", "edition": "版本",
@@ -26,3 +27,15 @@ def api_search(request):
     answer = service.search(query, request.user)
     answer["query"] = {"q": query.q, **query.filters, "sort": query.sort}
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def api_autocomplete(request):
+    """Small JSON for the search box: {"q", "suggestions": [{"text", "kind"}]}."""
+    query = request.GET.get("q", "")
+    response = JsonResponse(
+        {"q": query[:40], "suggestions": suggest(query, request.user)}, json_dumps_params={"ensure_ascii": False}
+    )
+    # Answers depend on who asks (drafts, signed-in-only lessons): never a shared cache.
+    response["Cache-Control"] = "private, max-age=60"
+    return response

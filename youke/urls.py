@@ -23,6 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
     path("api/search", search_views.api_search, name="api_search"),
+    path("api/search/autocomplete", search_views.api_autocomplete, name="api_autocomplete"),
     path("curriculum/", include("resources.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

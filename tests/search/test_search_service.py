@@ -132,3 +132,23 @@ def test_search_page_renders_results_with_highlight(corpus, client):
     with override_settings(WAGTAILSEARCH_BACKENDS=DATABASE_ONLY):
         html = client.get("/search/", {"q": "分数"}).content.decode()
     assert "<mark>分数</mark>" in html and "共找到" in html
+
+
+def test_autocomplete_suggests_visible_titles_and_knowledge_points(corpus, client):
+    body = client.get("/api/search/autocomplete", {"q": "分数"}).json()
+    texts = [item["text"] for item in body["suggestions"]]
+    assert "小学数学 分数的初步认识" in texts
+    assert "分数的简单计算" in texts, "a knowledge point from the curriculum"
+    assert "草稿分数课" not in texts and "仅限登录的分数课" not in texts
+    assert len(client.get("/api/search/autocomplete", {"q": "分数"}).content) < 2000, "small for slow links"
+
+    client.force_login(get_user_model().objects.get(username="teacher2"))
+    texts = [item["text"] for item in client.get("/api/search/autocomplete", {"q": "分数"}).json()["suggestions"]]
+    assert "仅限登录的分数课" in texts and "草稿分数课" not in texts
+
+
+def test_autocomplete_odd_input(corpus, client):
+    for odd in ["", "😀", "%", "分" * 5000]:
+        response = client.get("/api/search/autocomplete", {"q": odd})
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, max-age=60"
