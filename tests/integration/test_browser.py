@@ -14,7 +14,7 @@ def test_home_page_renders_in_chinese_and_search_box_works(page, live_server, de
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.get_by_text("青山乡中心小学").is_visible()
 
-    page.get_by_role("searchbox").fill("分数")
+    page.get_by_role("combobox", name="搜索").fill("分数")
     page.get_by_role("button", name="搜索").click()
     page.wait_for_url("**/search/?q=*")
     assert page.get_by_role("heading", name="搜索：分数").is_visible()
@@ -42,3 +42,18 @@ def test_wrong_password_stays_on_login_with_a_chinese_message(page, live_server,
     page.wait_for_load_state()
     assert "/admin/login/" in page.url
     assert "密码不匹配" in page.locator("body").inner_text()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_typing_fills_suggestions_from_the_autocomplete_api(page, live_server, library):
+    from resources.models import Licence
+    from tests.resources.helpers import package
+
+    package("小学数学 分数的初步认识", licence=Licence.PUBLIC)
+    page.goto(live_server.url + "/")
+    with page.expect_response(lambda response: "/api/search/autocomplete" in response.url):
+        page.get_by_role("combobox", name="搜索").type("分数")
+    page.wait_for_function("document.querySelectorAll('#search-suggestions option').length > 0")
+    options = page.eval_on_selector_all("#search-suggestions option", "nodes => nodes.map(n => n.value)")
+    assert "小学数学 分数的初步认识" in options
+    assert "分数的简单计算" in options
