@@ -23,19 +23,6 @@ export ES_JAVA_HOME=${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 URL=http://127.0.0.1:$ELASTICSEARCH_PORT
 DOWNLOADS=$YOUKE_CACHE_DIR/downloads
 
-# Where the unpacked server lives. The service user must be able to read it,
-# but root's default cache (/root/.cache) sits in a 0700 home: fall back to
-# /var/cache/youke then, which is still shared between clones.
-dist_parent() {
-    mkdir -p "$YOUKE_CACHE_DIR"
-    [ "$(id -u)" -eq 0 ] && ensure_service_user
-    if as_service_user test -x "$YOUKE_CACHE_DIR" -a -r "$YOUKE_CACHE_DIR"; then
-        printf '%s\n' "$YOUKE_CACHE_DIR"
-    else
-        mkdir -p /var/cache/youke && printf '%s\n' /var/cache/youke
-    fi
-}
-
 # install HOME : unpack the server once, in a temporary folder moved into
 # place at the end, so a failed or concurrent install leaves no half-made HOME.
 install() {

@@ -101,6 +101,19 @@ wait_port() {
     done
 }
 
+# dist_parent : a folder for unpacked server distributions that the
+# service user can read and that clones share. Root's default cache
+# (/root/.cache) sits in a 0700 home, so fall back to /var/cache/youke.
+dist_parent() {
+    mkdir -p "$YOUKE_CACHE_DIR"
+    [ "$(id -u)" -eq 0 ] && ensure_service_user
+    if as_service_user test -x "$YOUKE_CACHE_DIR" -a -r "$YOUKE_CACHE_DIR"; then
+        printf '%s\n' "$YOUKE_CACHE_DIR"
+    else
+        mkdir -p /var/cache/youke && printf '%s\n' /var/cache/youke
+    fi
+}
+
 # pid_alive PIDFILE : true when the pid in PIDFILE is a running process.
 pid_alive() {
     [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
