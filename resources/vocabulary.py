@@ -16,7 +16,8 @@ class UnknownValue(ValueError):
     """A value that cannot be mapped and must not be invented (a grade, a stage)."""
 
 
-def _match(model, value):
+def match(model, value):
+    """The row named `value` by its name, code or one of its aliases; None if none is."""
     value = (value or "").strip()
     if not value:
         return None
@@ -36,14 +37,14 @@ def _code_for(name):
 
 
 def stage(value):
-    found = _match(Stage, value)
+    found = match(Stage, value)
     if value and not found:
         raise UnknownValue(f"未知学段“{value}”（应为：小学、初中）")
     return found
 
 
 def grade(value):
-    found = _match(Grade, value)
+    found = match(Grade, value)
     if value and not found:
         raise UnknownValue(f"未知年级“{value}”（应为：一年级…九年级，或初一/初二/初三）")
     return found
@@ -51,7 +52,7 @@ def grade(value):
 
 def subject(value, stage_row=None):
     """Map a subject; an unknown one is created (old data uses many local names)."""
-    found = _match(Subject, value)
+    found = match(Subject, value)
     if found or not value:
         return found
     created, _ = Subject.objects.get_or_create(name=value.strip(), defaults={"code": _code_for(value)})
@@ -62,7 +63,7 @@ def subject(value, stage_row=None):
 
 def edition(value):
     """Map an edition; an unknown one is created."""
-    found = _match(Edition, value)
+    found = match(Edition, value)
     if found or not value:
         return found
     created, _ = Edition.objects.get_or_create(name=value.strip(), defaults={"code": _code_for(value)})

@@ -14,7 +14,7 @@ from django.db.models import Count
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
-from resources import api
+from resources import api, vocabulary
 from resources.choices import AwardLevel, ResourceType
 from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, Stage, Subject
 from resources.models.taxonomy import split_aliases
@@ -51,18 +51,23 @@ class SearchRequest:
         return cls(q=q, filters=filters, sort=sort if sort in SORTS else "relevance", page=page)
 
 
-def _by_name_or_code(model, value):
-    return model.objects.filter(name=value).first() or (
-        model.objects.filter(code=value).first() if hasattr(model, "code") else None
-    )
+def _placed_on(field, model):
+    """A filter on one curriculum level, by name, code or alias (初二, 部编版, 道法)."""
+
+    def apply(queryset, value):
+        row = vocabulary.match(model, value)
+        # An unknown value matches nothing, not the pages with no value at all.
+        return queryset.filter(**{field: row}) if row else queryset.none()
+
+    return apply
 
 
 # Each filter: how to apply it to a queryset of either kind of page.
 FILTERS = {
-    "stage": lambda qs, v: qs.filter(stage=_by_name_or_code(Stage, v)),
-    "grade": lambda qs, v: qs.filter(grade=_by_name_or_code(Grade, v)),
-    "subject": lambda qs, v: qs.filter(subject=_by_name_or_code(Subject, v)),
-    "edition": lambda qs, v: qs.filter(edition=_by_name_or_code(Edition, v)),
+    "stage": _placed_on("stage", Stage),
+    "grade": _placed_on("grade", Grade),
+    "subject": _placed_on("subject", Subject),
+    "edition": _placed_on("edition", Edition),
     "award_level": lambda qs, v: qs.filter(award_level=v) if qs.model is LessonPackagePage else qs.none(),
     "area": lambda qs, v: qs.filter(school__area=v),
 }

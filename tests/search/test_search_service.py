@@ -152,3 +152,12 @@ def test_autocomplete_odd_input(corpus, client):
         response = client.get("/api/search/autocomplete", {"q": odd})
         assert response.status_code == 200
         assert response["Cache-Control"] == "private, max-age=60"
+
+
+def test_facet_values_accept_colloquial_names_and_unknown_ones_match_nothing(corpus):
+    from resources.models import LessonPackagePage
+
+    assert titles(run("", grade="初二")) == ["运动的快慢"]
+    # A page with no edition must not match an edition nobody has heard of.
+    LessonPackagePage.objects.filter(pk=corpus["motion"].pk).update(edition=None)
+    assert run("", edition="不存在的版本")["count"] == 0
