@@ -100,5 +100,11 @@ def ensure_library():
     groups["district_admin"].permissions.add(
         *Permission.objects.filter(content_type__app_label="resources", content_type__model__in=TAXONOMY_MODELS)
     )
+    # ...and follow every video's transcoding (media_pipeline's 视频转码 list).
+    groups["district_admin"].permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="media_pipeline", codename__in=["view_video", "change_video"]
+        )
+    )
     ensure_workflow(index, groups)
     return index

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/search", search_views.api_search, name="api_search"),
     path("api/search/autocomplete", search_views.api_autocomplete, name="api_autocomplete"),
     path("curriculum/", include("resources.urls")),
+    path("media-pipeline/", include("media_pipeline.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -33,9 +34,10 @@ if settings.DEBUG:
     from django.views.static import serve
 
     # Local media for the embedded default - except documents, which are only
-    # served through Wagtail's view so that its permission hook runs.
+    # served through Wagtail's view so that its permission hook runs, and videos,
+    # only through media_pipeline's authorising views and signed URLs.
     urlpatterns += [
-        re_path(r"^media/(?!documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?!documents/|videos/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 # Wagtail serves every other path from the page tree; it must come last.

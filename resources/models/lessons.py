@@ -118,7 +118,12 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         context = super().get_context(request, *args, **kwargs)
         context["jsonld"] = mark_safe(script_tag(self, self.get_full_url(request) or self.url))  # noqa: S308 - escaped JSON
         context["other_editions"] = self.knowledge_node.other_editions() if self.knowledge_node_id else []
+        context["videos"] = self.videos()
         return context
+
+    def videos(self):
+        """Videos to play on the page, in the order of their parts."""
+        return []
 
 
 class LessonPackagePage(SharedResourceFields, Page):
@@ -166,6 +171,11 @@ class LessonPackagePage(SharedResourceFields, Page):
         verbose_name_plural = _("一师一优课课例")
         permissions = [("award_lesson", _("评定优课等级与推荐"))]
 
+    def videos(self):
+        parts = self.parts.select_related("video", "document")
+        found = [part.playable_video() for part in parts if part.kind in (PartKind.VIDEO, PartKind.MICRO_LESSON)]
+        return [video for video in found if video]
+
     def missing_required_parts(self, kinds=None):
         """Chinese labels of the required parts not yet attached (kinds: those that are)."""
         if kinds is None:
@@ -186,11 +196,31 @@ class PackagePart(Orderable):
     )
     link = models.URLField(_("或链接"), blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # A video uploaded straight to object storage (media_pipeline's resumable upload);
+    # a video document above is streamed too, through the Video made from it.
+    video = models.ForeignKey(
+        "media_pipeline.Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("在线视频"),
+    )
 
     panels = [FieldPanel("kind"), FieldPanel("document"), FieldPanel("link"), FieldPanel("note")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("组成部分")
+
+    def playable_video(self):
+        """The Video to stream for this part: uploaded directly, or made from its document."""
+        if self.video_id:
+            return self.video
+        if self.document_id:
+            from media_pipeline.documents import video_for_document
+
+            return video_for_document(self.document)
+        return None
 
 
 class ResourcePage(SharedResourceFields, Page):
@@ -219,6 +249,12 @@ class ResourcePage(SharedResourceFields, Page):
     class Meta:
         verbose_name = _("单项资源")
         verbose_name_plural = _("单项资源")
+
+    def videos(self):
+        from media_pipeline.documents import video_for_document
+
+        found = [video_for_document(item.document) for item in self.files.select_related("document") if item.document]
+        return [video for video in found if video]
 
 
 class ResourceFile(Orderable):

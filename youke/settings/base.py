@@ -109,6 +109,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Users, roles and schools from Keycloak (sso.tasks); does nothing without Keycloak.
 CELERY_BEAT_SCHEDULE = {
     "sso-sync-keycloak": {"task": "sso.sync_keycloak", "schedule": env_int("KEYCLOAK_SYNC_INTERVAL", 3600)},
+    # Transcode jobs a killed worker or a lost message left behind (media_pipeline.jobs).
+    "media-pipeline-requeue-stuck": {"task": "media_pipeline.requeue_stuck", "schedule": 600},
 }
 
 KEYCLOAK = services.keycloak()

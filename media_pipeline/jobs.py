@@ -1,0 +1,71 @@
+"""Queueing transcode jobs: the only way a video gets (re)made.
+
+Every enqueue gives the video a new job token and sends a task carrying it.
+A task runs only while its token is the video's current one, so a message
+that comes back late (a broker redelivering after a worker died, a duplicate
+from `requeue_stuck`) finds itself superseded and does nothing.
+"""
+
+import datetime
+import uuid
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Video, VideoStatus
+
+# A worker refreshes heartbeat_at at least this often while ffmpeg runs.
+HEARTBEAT_SECONDS = 15
+# No heartbeat for this long: the worker is gone (killed, machine rebooted).
+STUCK_AFTER = datetime.timedelta(minutes=10)
+# Queued this long without a worker starting: the message was lost (broker down
+# when it was sent, broker data wiped). Long, since a busy queue is normal.
+QUEUED_TOO_LONG = datetime.timedelta(hours=6)
+
+
+def enqueue(video, *, countdown=None, send=True):
+    """Mark `video` queued and send its transcode task once the transaction commits.
+
+    A ready video keeps its outputs (and stays playable) while it is re-made.
+    send=False only takes the token, for a caller that runs the job itself.
+    Returns the job token.
+    """
+    from .tasks import transcode_video
+
+    token = uuid.uuid4().hex
+    Video.objects.filter(pk=video.pk).update(
+        status=VideoStatus.QUEUED, progress=0, error="", task_id=token, heartbeat_at=None, updated_at=timezone.now()
+    )
+    video.status, video.progress, video.error, video.task_id, video.heartbeat_at = (
+        VideoStatus.QUEUED,
+        0,
+        "",
+        token,
+        None,
+    )
+    # robust: a broker that is down must not turn the teacher's save into an
+    # error page; the video stays queued and requeue_stuck sends it again.
+    if send:
+        transaction.on_commit(
+            lambda: transcode_video.apply_async(args=[str(video.pk), token], countdown=countdown), robust=True
+        )
+    return token
+
+
+def stuck(now=None, stuck_after=STUCK_AFTER, queued_too_long=QUEUED_TOO_LONG):
+    """Videos whose job stopped without a word: a stale heartbeat, or queued for too long."""
+    now = now or timezone.now()
+    return Video.objects.filter(
+        Q(status=VideoStatus.PROCESSING, heartbeat_at__lt=now - stuck_after)
+        | Q(status=VideoStatus.QUEUED, updated_at__lt=now - queued_too_long)
+    )
+
+
+def requeue_stuck(stuck_after=STUCK_AFTER, queued_too_long=QUEUED_TOO_LONG):
+    """Queue every stuck video again; returns them."""
+    videos = list(stuck(stuck_after=stuck_after, queued_too_long=queued_too_long))
+    with transaction.atomic():
+        for video in videos:
+            enqueue(video)
+    return videos
