@@ -44,7 +44,7 @@ def build_command(input_path, ladder, *, ffmpeg_binary="ffmpeg"):
         list of str, ready for `media_pipeline.runner.run(..., cwd=work_dir)`.
     """
     # "file:" so a teacher's "第1课:分数.mp4" is not read as a protocol named "第1课".
-    source = ffmpeg.input(f"file:{input_path}")
+    source = ffmpeg.input(f"file:{input_path}", protocol_whitelist="file")
     # The first real video stream (V skips cover art) and the first audio stream.
     picture = source["V:0"].filter("fps", fps=str(ladder.frame_rate))
     branches = picture.filter_multi_output("split", len(ladder.video) + 2)

@@ -74,3 +74,6 @@ class Video(models.Model):
     @staticmethod
     def original_name_for(video_id):
         return f"videos/{video_id}/original"
+
+
+from .upload_models import Upload  # noqa: E402,F401

@@ -80,9 +80,33 @@ def _stream_duration(stream):
     return value if value > 0 else None
 
 
-def probe(path, *, ffprobe="ffprobe"):
-    """Probe a local file. Raises ProbeError with a Chinese message when it is not media."""
-    command = [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+# Text formats that make ffmpeg open OTHER files or URLs (an HLS or DASH playlist,
+# a concat list): an upload in one of them could read the server's files or
+# reach internal addresses. Refused by their first bytes, before ffprobe runs.
+_REFERENCING_TEXT = (b"#EXTM3U", b"#EXT-X", b"ffconcat", b"file ", b"<?xml", b"<MPD", b"<smil")
+
+
+def probe(path, *, ffprobe="ffprobe", own_playlist=False):
+    """Probe a local file (or a presigned URL). Raises ProbeError with a Chinese message when it is not media.
+
+    own_playlist: the path is a playlist this pipeline wrote (read back to check outputs).
+    """
+    target = str(path)
+    remote = target.startswith(("http://", "https://"))
+    if not remote and not own_playlist:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        except OSError as exc:
+            raise ProbeError("文件无法读取。") from exc
+        if head.startswith(_REFERENCING_TEXT):
+            raise ProbeError("这是播放列表或文本文件，不是视频文件。")
+    # Only the protocols this file needs: a local file reads nothing but files.
+    protocols = "http,https,tcp,tls,crypto" if remote else "file"
+    command = [
+        ffprobe, "-v", "error", "-protocol_whitelist", protocols,
+        "-print_format", "json", "-show_format", "-show_streams", target,
+    ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired as exc:

@@ -182,7 +182,7 @@ def _finish(work, ladder, ffprobe_binary):
     for planned in ladder.video:
         playlist = hls.read_media_playlist(work / planned.name / VARIANT_PLAYLIST)
         # What the player will get, read back: also proves the variant decodes.
-        written = probe(playlist.path, ffprobe=ffprobe_binary)
+        written = probe(playlist.path, ffprobe=ffprobe_binary, own_playlist=True)
         codecs = hls.avc_codecs_attribute(playlist.init)
         rungs.append(_rung(planned.name, "video", written.width, written.height, planned.bitrate, playlist, codecs))
         peak, average = playlist.peak_bitrate, playlist.average_bitrate

@@ -6,11 +6,8 @@ docker compose). Local files: our own `signed_file` view with a signed,
 expiring token - the files are not under a public /media/ path.
 """
 
-import functools
-import os
 import time
 
-from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -26,32 +23,19 @@ def is_local():
     return True
 
 
-@functools.cache
-def _presigner():
-    import boto3
-    from botocore.config import Config
-
-    options = settings.STORAGES["default"]["OPTIONS"]
-    return boto3.client(
-        "s3",
-        endpoint_url=os.environ.get("S3_PUBLIC_ENDPOINT_URL") or options.get("endpoint_url"),
-        aws_access_key_id=options.get("access_key"),
-        aws_secret_access_key=options.get("secret_key"),
-        region_name=options.get("region_name"),
-        config=Config(signature_version="s3v4", s3={"addressing_style": options.get("addressing_style", "path")}),
-    )
-
-
 def file_url(video, name, *, expires, download_as=None):
     """URL for stored file `name` of `video`, valid for `expires` seconds."""
     if is_local():
         payload = {"v": str(video.pk), "n": name, "d": download_as or "", "e": int(time.time() + expires)}
         token = signing.dumps(payload, salt=SALT, compress=True)
         return reverse("media_pipeline:signed_file", args=[token])
-    params = {"Bucket": settings.STORAGES["default"]["OPTIONS"]["bucket_name"], "Key": name}
+    from .uploads.s3 import S3Backend
+
+    s3 = S3Backend()
+    params = {"Bucket": s3.bucket, "Key": s3.key(name)}
     if download_as:
         params["ResponseContentDisposition"] = _attachment(download_as)
-    return _presigner().generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires))
+    return s3.client(public=True).generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires))
 
 
 def read_token(token):

@@ -35,8 +35,10 @@ class LessonPackageForm(WagtailAdminPageForm):
                     check_document(part["kind"], part["document"])
                 except ValidationError as exc:
                     errors.extend(exc.messages)
+            if part.get("video"):
+                errors.extend(self._video_problems(part["kind"], part["video"]))
         if any(self.data.get(action) for action in SUBMIT_ACTIONS):
-            present = {part["kind"] for part in parts if part.get("document") or part.get("link")}
+            present = {part["kind"] for part in parts if part.get("document") or part.get("link") or part.get("video")}
             missing = self.instance.missing_required_parts(present)
             if missing:
                 errors.append(_("提交审核前请补齐必备内容：%(parts)s。") % {"parts": "、".join(missing)})
@@ -56,3 +58,20 @@ class LessonPackageForm(WagtailAdminPageForm):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+    def _video_problems(self, kind, video):
+        from media_pipeline.models import VideoStatus
+
+        from .choices import PartKind
+
+        user = self.for_user
+        problems = []
+        # Ids are unguessable, but a teacher attaches only their own uploads.
+        attached = self.instance.pk and self.instance.parts.filter(video=video).exists()
+        if not (attached or user.is_superuser or video.owner_id == user.pk):
+            problems.append(_("只能使用自己上传的视频。"))
+        if kind not in (PartKind.VIDEO, PartKind.MICRO_LESSON):
+            problems.append(_("在线视频只能用于“课堂实录”或“微课”。"))
+        if video.status == VideoStatus.FAILED:
+            problems.append(_("视频“%(name)s”处理失败：%(error)s") % {"name": video, "error": video.error})
+        return problems

@@ -15,8 +15,12 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-youke.settings.dev}
 "$PY" manage.py load_demo
 
 # The worker runs beside the site, as in production, so uploads are
-# transcoded outside the web request.
-"$PY" -m celery -A youke worker -Q default,transcode --concurrency 1 --loglevel WARNING &
+# transcoded outside the web request. -B: its embedded beat runs the periodic
+# jobs too (stuck transcodes re-queued, abandoned uploads cleaned up).
+VAR=${YOUKE_VAR_DIR:-var}
+mkdir -p "$VAR"
+"$PY" -m celery -A youke worker -B --schedule "$VAR/celerybeat-schedule" -Q default,transcode --concurrency 1 \
+    --loglevel WARNING &
 worker=$!
 trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
 

@@ -21,6 +21,7 @@ from wagtail.search import index
 from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
 from ..forms import LessonPackageForm
+from ..widgets import VideoUploadInput
 from .placement import CurriculumPlacement
 
 
@@ -207,7 +208,13 @@ class PackagePart(Orderable):
         verbose_name=_("在线视频"),
     )
 
-    panels = [FieldPanel("kind"), FieldPanel("document"), FieldPanel("link"), FieldPanel("note")]
+    panels = [
+        FieldPanel("kind"),
+        FieldPanel("document"),
+        FieldPanel("video", widget=VideoUploadInput, heading=_("或上传在线视频（课堂实录、微课，支持断点续传）")),
+        FieldPanel("link"),
+        FieldPanel("note"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("组成部分")

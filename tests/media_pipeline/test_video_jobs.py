@@ -177,3 +177,32 @@ def test_master_playlist_is_valid_for_ffprobe(stored_clip, tmp_path):
         timeout=60,
     )
     assert {"video", "audio"} <= set(result.stdout.split())
+
+
+def test_object_storage_down_is_retried_then_reported_and_nothing_is_lost(stored_clip, settings, monkeypatch):
+    video = stored_clip(seconds=1)
+    original = stored_bytes(video.original)
+    real = settings.STORAGES
+    # The same bucket behind a port nobody listens on: S3 is unreachable for the job.
+    down = {**real["default"], "OPTIONS": {**real["default"]["OPTIONS"], "endpoint_url": "http://127.0.0.1:9"}}
+    settings.STORAGES = {**real, "default": down}
+    monkeypatch.setattr(transcode_video, "max_retries", 1)
+
+    token = jobs.enqueue(video)
+    result = transcode_video.apply(args=[str(video.pk), token])
+
+    assert result.failed(), "after the last retry the error is raised for Celery to record"
+    video.refresh_from_db()
+    assert video.status == VideoStatus.FAILED and "对象存储" in video.error and video.attempts == 2
+    settings.STORAGES = real
+    assert stored_bytes(video.original) == original and not video.output_prefix
+
+
+def test_a_playlist_disguised_as_a_video_is_refused_before_ffmpeg_reads_anything(stored_clip):
+    video = stored_clip(seconds=1)
+    default_storage.delete(video.original)
+    # An HLS playlist pointing at a server file: ffmpeg would follow it if asked to read it.
+    default_storage.save(video.original, ContentFile(b"#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"))
+    run_job(video)
+    video.refresh_from_db()
+    assert video.status == VideoStatus.FAILED and "播放列表" in video.error

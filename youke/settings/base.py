@@ -109,9 +109,13 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Users, roles and schools from Keycloak (sso.tasks); does nothing without Keycloak.
 CELERY_BEAT_SCHEDULE = {
     "sso-sync-keycloak": {"task": "sso.sync_keycloak", "schedule": env_int("KEYCLOAK_SYNC_INTERVAL", 3600)},
+    # Abandoned video uploads (media_pipeline.upload_tasks); hourly is plenty for a 48 h limit.
+    "media-pipeline-cleanup-uploads": {"task": "media_pipeline.cleanup_uploads", "schedule": 3600},
     # Transcode jobs a killed worker or a lost message left behind (media_pipeline.jobs).
     "media-pipeline-requeue-stuck": {"task": "media_pipeline.requeue_stuck", "schedule": 600},
 }
+# Task modules not named tasks.py, which autodiscovery would not find.
+CELERY_IMPORTS = ["media_pipeline.upload_tasks"]
 
 KEYCLOAK = services.keycloak()
 
@@ -167,6 +171,17 @@ WAGTAILDOCS_EXTENSIONS = [
     "mp4", "mov", "m4v", "webm", "mkv", "avi", "flv", "3gp", "mpg", "mpeg", "ts",
 ]  # fmt: skip
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_MB", 200) * 1024 * 1024
+
+# --- Video uploads from the browser (media_pipeline.uploads)
+VIDEO_MAX_UPLOAD_SIZE = env_int("VIDEO_MAX_UPLOAD_MB", 4096) * 1024 * 1024
+# S3 wants every part but the last to be at least 5 MiB; 8 MiB takes about
+# four minutes at 256 kbit/s, so a dropped connection costs little to resend.
+UPLOAD_PART_SIZE = env_int("UPLOAD_PART_MB", 8) * 1024 * 1024
+UPLOAD_ABANDON_HOURS = env_int("UPLOAD_ABANDON_HOURS", 48)
+# The S3 endpoint as the browser reaches it, when it differs from the site's (compose: minio:9000).
+S3_PUBLIC_ENDPOINT_URL = env_str("S3_PUBLIC_ENDPOINT_URL")
+# Chunks of uploads to local storage wait here, out of the web-served media folder.
+UPLOAD_CHUNK_DIR = VAR_DIR / "upload-chunks"
 
 LOGGING = {
     "version": 1,
