@@ -14,15 +14,19 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-youke.settings.dev}
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo
 
-# The worker runs beside the site, as in production, so uploads are
-# transcoded outside the web request. -B: its embedded beat runs the periodic
-# jobs too (stuck transcodes re-queued, abandoned uploads cleaned up).
+# Workers run beside the site, as in production, so uploads are transcoded
+# outside the web request: one for short jobs (with the embedded beat for the
+# periodic ones: stuck transcodes re-queued, abandoned uploads cleaned up) and
+# one for transcoding, so a 40-minute lesson never holds up the short jobs.
 VAR=${YOUKE_VAR_DIR:-var}
 mkdir -p "$VAR"
-"$PY" -m celery -A youke worker -B --schedule "$VAR/celerybeat-schedule" -Q default,transcode --concurrency 1 \
-    --loglevel WARNING &
-worker=$!
-trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+"$PY" -m celery -A youke worker -B --schedule "$VAR/celerybeat-schedule" -Q default --concurrency 1 \
+    --hostname "default@%h" --loglevel WARNING &
+workers=$!
+"$PY" -m celery -A youke worker -Q transcode --concurrency 1 --hostname "transcode@%h" --loglevel WARNING &
+workers="$workers $!"
+# shellcheck disable=SC2086 # two pids, split on purpose
+trap 'kill $workers 2>/dev/null; wait $workers 2>/dev/null' EXIT INT TERM
 
 cat <<BANNER
 

@@ -121,3 +121,19 @@ def test_demo_login_works(embedded_site):
     )
     assert response.url == embedded_site["url"] + "/admin/"
     assert "sessionid" in session.cookies
+
+
+def test_demo_videos_are_transcoded_by_the_embedded_worker(embedded_site):
+    # The demo lesson's video goes through the filesystem broker to the transcode worker.
+    code = "from media_pipeline.models import Video; print(sorted(set(Video.objects.values_list('status', flat=True))))"
+    deadline, statuses = time.monotonic() + 300, ""
+    while time.monotonic() < deadline:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT, env=embedded_site["env"], capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        statuses = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
+        if statuses == "['ready']":
+            break
+        time.sleep(3)
+    assert statuses == "['ready']", statuses
