@@ -13,6 +13,7 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-youke.settings.dev}
 
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo
+"$PY" manage.py load_training_demo
 
 # Workers run beside the site, as in production, so uploads are transcoded
 # outside the web request: one for short jobs (with the embedded beat for the

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/search", search_views.api_search, name="api_search"),
     path("api/search/autocomplete", search_views.api_autocomplete, name="api_autocomplete"),
     path("curriculum/", include("resources.urls")),
+    path("training/", include("training.urls")),
     path("media-pipeline/uploads/", include("media_pipeline.uploads.urls")),
     path("media-pipeline/", include("media_pipeline.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "search",
     "sso",
     "media_pipeline",
+    "training",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",

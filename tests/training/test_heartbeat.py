@@ -1,0 +1,167 @@
+"""Heartbeats credit only what could really have been watched; abuse gets nothing extra."""
+
+import datetime
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from training import enrolment, heartbeat
+from training.models import Enrollment, LessonProgress, VideoLessonPage, VideoProgress
+
+from .helpers import course, lesson, user
+
+pytestmark = [pytest.mark.service("postgres"), pytest.mark.django_db]
+T0 = timezone.make_aware(datetime.datetime(2026, 9, 1, 9, 0, 0))
+
+
+def at(seconds):
+    return T0 + datetime.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def setup(demo_site):
+    page = course(kinds=("video",))
+    video_lesson = lesson(page, VideoLessonPage)
+    teacher = user("t_hb")
+    enrolment.enrol(teacher, page)
+    return page, video_lesson, teacher
+
+
+def beat(lesson_page, seq, start, position, session="session-aaaa"):
+    return heartbeat.Heartbeat(lesson_page.pk, session, seq, start, position)
+
+
+def watched(teacher, lesson_page):
+    return VideoProgress.objects.get(user=teacher, lesson_id=lesson_page.pk)
+
+
+def test_honest_viewing_is_credited_as_played(setup):
+    _page, video_lesson, teacher = setup
+    assert heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 100, now=at(0))[1] == "started"
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 10), 100, now=at(10))
+    row, outcome = heartbeat.record(teacher, video_lesson, beat(video_lesson, 2, 10, 20), 100, now=at(20))
+    assert outcome == "accepted"
+    assert row.segments == [[0, 20]] and row.watched_seconds == 20 and row.percent == 20
+    assert row.last_position == 20
+
+
+def test_claiming_more_than_real_time_gets_real_time_plus_slack(setup):
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 100, now=at(0))
+    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 90), 100, now=at(5))
+    assert row.watched_seconds == pytest.approx(5 + heartbeat.intervals.SLACK_SECONDS)
+
+
+def test_a_first_heartbeat_credits_nothing_however_much_it_claims(setup):
+    _page, video_lesson, teacher = setup
+    row, outcome = heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 100), 100, now=at(0))
+    assert outcome == "started" and row.watched_seconds == 0
+    assert row.last_position == 100, "the position is still kept to resume from"
+
+
+def test_positions_beyond_the_video_are_clamped(setup):
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 95, 95), 100, now=at(0))
+    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 95, 5000), 100, now=at(3600))
+    assert row.segments == [[95, 100]] and row.watched_seconds == 5
+    assert row.last_position == 100
+
+
+def test_duplicated_and_out_of_order_heartbeats_change_nothing(setup):
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 100, now=at(0))
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 10), 100, now=at(10))
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 2, 10, 20), 100, now=at(20))
+    before = watched(teacher, video_lesson)
+    # The same heartbeat again, much later: would otherwise look like 40 s of real time.
+    assert heartbeat.record(teacher, video_lesson, beat(video_lesson, 2, 10, 20), 100, now=at(60))[1] == "ignored"
+    # An older one arriving late must not move the resume position back either.
+    assert heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 10), 100, now=at(61))[1] == "ignored"
+    after = watched(teacher, video_lesson)
+    assert after.segments == before.segments == [[0, 20]]
+    assert after.last_position == 20
+
+
+def test_the_same_stretch_reported_in_two_sessions_counts_once(setup):
+    _page, video_lesson, teacher = setup
+    for session in ("session-aaaa", "session-bbbb"):
+        heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0, session), 100, now=at(0))
+        heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 10, session), 100, now=at(10))
+    assert watched(teacher, video_lesson).watched_seconds == 10
+
+
+def test_two_tabs_share_one_clock(setup):
+    """Two players at once cannot watch twice as fast: each credit is bounded by the last credit of any tab."""
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0, "tab-one-1"), 100, now=at(0))
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 50, 50, "tab-two-2"), 100, now=at(0))
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 10, "tab-one-1"), 100, now=at(10))
+    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 50, 60, "tab-two-2"), 100, now=at(10.5))
+    assert row.watched_seconds <= 10.5 + 2 * heartbeat.intervals.SLACK_SECONDS
+
+
+def test_seeking_ahead_does_not_fill_the_gap(setup):
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 100, now=at(0))
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 10), 100, now=at(10))
+    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 2, 80, 90), 100, now=at(20))
+    assert row.segments == [[0, 10], [80, 90]] and row.percent == 20
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"lesson": 1, "session": "short", "seq": 0, "position": 0}, "播放会话标识无效。"),
+        ({"lesson": 1, "session": "session-aaaa", "seq": -1, "position": 0}, "心跳序号无效。"),
+        ({"lesson": 1, "session": "session-aaaa", "seq": 0, "position": "NaN"}, "心跳数据中的 position 不是有效数字。"),
+        ({"lesson": 1, "session": "session-aaaa", "seq": 0, "start": 9, "position": 3}, "播放位置无效。"),
+    ],
+)
+def test_malformed_heartbeats_are_refused_in_chinese(setup, payload, message):
+    _page, _lesson, teacher = setup
+    client = Client()
+    client.force_login(teacher)
+    response = client.post("/training/api/heartbeat", json.dumps(payload), content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"] == message
+
+
+def post(client, lesson_page, seq, start, position):
+    body = {"lesson": lesson_page.pk, "session": "browser-1234", "seq": seq, "start": start, "position": position}
+    return client.post("/training/api/heartbeat", json.dumps(body), content_type="application/json")
+
+
+def test_the_endpoint_credits_only_real_elapsed_time(setup):
+    _page, video_lesson, teacher = setup
+    client = Client()
+    client.force_login(teacher)
+    before = timezone.now()
+    assert post(client, video_lesson, 0, 0, 0).json()["outcome"] == "started"
+    answer = post(client, video_lesson, 1, 0, 4).json()  # 4 s of a 4 s video, claimed at once
+    elapsed = (timezone.now() - before).total_seconds()
+    assert answer["outcome"] == "accepted"
+    row = watched(teacher, video_lesson)
+    assert 0 < row.watched_seconds <= elapsed + heartbeat.intervals.SLACK_SECONDS
+    assert answer["watched_percent"] == pytest.approx(row.percent, abs=0.1)
+
+
+def test_watching_the_whole_video_meets_the_rule_and_completes_a_video_only_course(setup):
+    page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 4, now=at(0))
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 4), 4, now=at(4))
+    from training.progress import refresh
+
+    refresh(teacher, page)
+    assert LessonProgress.objects.get(user=teacher, lesson_id=video_lesson.pk).met
+    assert Enrollment.objects.get(user=teacher, course=page).status == Enrollment.Status.COMPLETED
+
+
+def test_only_enrolled_signed_in_teachers_are_tracked(setup):
+    _page, video_lesson, _teacher = setup
+    assert post(Client(), video_lesson, 0, 0, 0).status_code == 401
+    stranger = Client()
+    stranger.force_login(user("t_stranger"))
+    answer = post(stranger, video_lesson, 0, 0, 0)
+    assert answer.status_code == 403 and "未报名" in answer.json()["error"]
+    assert not VideoProgress.objects.filter(lesson_id=video_lesson.pk).exists()
