@@ -40,7 +40,20 @@ def submit(lesson, user, upload, note=""):
 
 
 def review(submission, reviewer, action, comment=""):
-    """Approve, or return with a comment (required, so the teacher knows what to change)."""
+    """Approve, or return with a comment (required, so the teacher knows what to change).
+
+    The row is locked: two trainers reviewing at once cannot both decide.
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        submission = type(submission).objects.select_for_update().get(pk=submission.pk)
+        return _review(submission, reviewer, action, comment)
+
+
+def _review(submission, reviewer, action, comment):
+    if submission.user_id == reviewer.pk:
+        raise ValidationError("不能批阅自己提交的作业。")
     if submission.status != Status.SUBMITTED:
         raise ValidationError("该作业已批阅。")
     comment = (comment or "").strip()

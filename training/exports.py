@@ -43,6 +43,13 @@ class _Echo:
         return value
 
 
+def _inert(value):
+    """A text cell a spreadsheet will not run: =, +, -, @ (and tab/CR) first make it a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def csv_response(course, cohort_rows, modules, filename):
     writer = csv.writer(_Echo())
 
@@ -50,7 +57,7 @@ def csv_response(course, cohort_rows, modules, filename):
         # The BOM makes Excel on Chinese Windows read UTF-8 rather than GBK.
         yield "\ufeff" + writer.writerow(header(modules))
         for row in cohort_rows:
-            yield writer.writerow(values(row))
+            yield writer.writerow([_inert(value) for value in values(row)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -64,7 +71,10 @@ def xlsx_response(course, cohort_rows, modules, filename):
     handle.close()
     try:
         # constant_memory: each row goes to disk once the next starts; memory stays flat for any cohort.
-        workbook = xlsxwriter.Workbook(handle.name, {"constant_memory": True})
+        # Names come from teachers' own profiles: never let one become a formula or a link.
+        workbook = xlsxwriter.Workbook(
+            handle.name, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
         sheet = workbook.add_worksheet("学员进度")
         bold = workbook.add_format({"bold": True})
         sheet.write_row(0, 0, header(modules), bold)

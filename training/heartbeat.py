@@ -10,6 +10,10 @@ The server believes none of it beyond what is physically possible:
 - a heartbeat credits at most the real time since the previous accepted one
   of its session, and since the last credit of any session (two tabs share
   one clock), plus a small slack; never outside the video;
+- a session as a whole never credits more than the real time since its chain
+  started plus ONE slack (the slack is not a per-request allowance: many
+  tiny heartbeats earn nothing extra), and a silence longer than MAX_GAP
+  restarts the chain instead of crediting the whole gap at once;
 - a duplicated or out-of-order heartbeat (seq not above the last accepted)
   changes nothing, and what is credited is stored as merged intervals, so a
   stretch reported twice counts once.
@@ -30,6 +34,9 @@ from .models import VideoProgress
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_SESSIONS = 5  # sessions remembered per teacher and video; older ones start afresh
 MAX_SEQ = 10**9
+# The player beats every 10 s while playing; a longer silence (paused, tab
+# asleep, connection lost) restarts the chain rather than being credited.
+MAX_GAP_SECONDS = 45
 
 
 @dataclass(frozen=True)
@@ -94,17 +101,28 @@ def record(user, lesson, beat, duration, now=None):
         if previous is not None and beat.seq <= previous[0]:
             return row, "ignored"
         outcome = "started"
+        chain_start, credited = now, 0.0
         if previous is not None:
-            elapsed = (now - datetime.datetime.fromisoformat(previous[1])).total_seconds()
-            if row.last_credit_at is not None:
-                elapsed = min(elapsed, (now - row.last_credit_at).total_seconds())
-            stretch = intervals.creditable(beat.start, beat.position, elapsed, duration)
-            outcome = "accepted"
-            if stretch is not None:
-                row.segments = intervals.add(row.segments, *stretch)
-                row.watched_seconds = round(intervals.covered(row.segments), 3)
-                row.last_credit_at = now
-        sessions[beat.session] = [beat.seq, now.isoformat()]
+            last = datetime.datetime.fromisoformat(previous[1])
+            # Older rows hold [seq, last]; their chain starts at the last beat.
+            chain_start = datetime.datetime.fromisoformat(previous[2]) if len(previous) > 2 else last
+            credited = float(previous[3]) if len(previous) > 3 else 0.0
+            elapsed = (now - last).total_seconds()
+            if elapsed > MAX_GAP_SECONDS:
+                chain_start, credited = now, 0.0  # a new chain: the gap itself is not credited
+            else:
+                if row.last_credit_at is not None:
+                    elapsed = min(elapsed, (now - row.last_credit_at).total_seconds())
+                budget = (now - chain_start).total_seconds() + intervals.SLACK_SECONDS - credited
+                allowed = max(0.0, min(elapsed + intervals.SLACK_SECONDS, budget))
+                stretch = intervals.creditable(beat.start, beat.position, allowed, duration, slack=0.0)
+                outcome = "accepted"
+                if stretch is not None:
+                    row.segments = intervals.add(row.segments, *stretch)
+                    row.watched_seconds = round(intervals.covered(row.segments), 3)
+                    row.last_credit_at = now
+                    credited += stretch[1] - stretch[0]
+        sessions[beat.session] = [beat.seq, now.isoformat(), chain_start.isoformat(), round(credited, 3)]
         if len(sessions) > MAX_SESSIONS:
             newest = sorted(sessions.items(), key=lambda item: item[1][1])[-MAX_SESSIONS:]
             sessions = dict(newest)

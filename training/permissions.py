@@ -44,6 +44,19 @@ def course_of(page):
     return CoursePage.objects.ancestor_of(page, inclusive=True).first()
 
 
+def live_course_of(page):
+    """The course of a live lesson or module whose every ancestor up to the course is live, else None.
+
+    Unpublishing a module leaves its lessons live in Wagtail; they must close with it.
+    """
+    course = course_of(page)
+    if course is None or not page.live or not course.live:
+        return None
+    if page.get_ancestors().filter(depth__gte=course.depth, live=False).exists():
+        return None
+    return course
+
+
 def active_enrolment(user, course):
     if not user.is_authenticated:
         return None
@@ -60,6 +73,6 @@ def can_watch_video(user, video):
         course = course_of(lesson)
         if course is None:
             continue
-        if (course.live and active_enrolment(user, course)) or can_manage(user, course):
+        if (live_course_of(lesson) and active_enrolment(user, course)) or can_manage(user, course):
             return True
     return False

@@ -32,3 +32,47 @@ class DashboardMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def dashboard_menu_item():
     return DashboardMenuItem(_("培训看板"), reverse("training:dashboard"), icon_name="list-ul", order=400)
+
+
+# Page permissions are granted on the whole course index, so Wagtail alone
+# would let any trainer edit, publish or delete any course (and name
+# themselves its trainer, reaching its cohort). These hooks narrow every
+# change inside a course to the people who manage it.
+def _refuse_unless_managed(request, page):
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_manage, course_of
+
+    course = course_of(page)
+    if course is not None and not can_manage(request.user, course):
+        raise PermissionDenied("只能修改自己担任培训讲师的课程。")
+
+
+@hooks.register("before_edit_page")
+def _before_edit(request, page):
+    _refuse_unless_managed(request, page)
+
+
+@hooks.register("before_delete_page")
+def _before_delete(request, page):
+    _refuse_unless_managed(request, page)
+
+
+@hooks.register("before_unpublish_page")
+def _before_unpublish(request, page):
+    _refuse_unless_managed(request, page)
+
+
+@hooks.register("before_move_page")
+def _before_move(request, page, destination):
+    _refuse_unless_managed(request, page)
+
+
+@hooks.register("before_copy_page")
+def _before_copy(request, page):
+    _refuse_unless_managed(request, page)
+
+
+@hooks.register("before_create_page")
+def _before_create(request, parent_page, page_class):
+    _refuse_unless_managed(request, parent_page)

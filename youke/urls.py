@@ -36,10 +36,11 @@ if settings.DEBUG:
     from django.views.static import serve
 
     # Local media for the embedded default - except documents, which are only
-    # served through Wagtail's view so that its permission hook runs, and videos,
-    # only through media_pipeline's authorising views and signed URLs.
+    # served through Wagtail's view so that its permission hook runs, videos,
+    # only through media_pipeline's authorising views and signed URLs, and
+    # training assignments, only through training's own views.
     urlpatterns += [
-        re_path(r"^media/(?!documents/|videos/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?!documents/|videos/|training/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 # Wagtail serves every other path from the page tree; it must come last.

@@ -125,3 +125,11 @@ def test_ten_thousand_enrolments_export_in_bounded_queries(cohort, django_assert
         response = client.get(f"/training/dashboard/{page.pk}/export.xlsx", {"area": "rural"})
         book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert book["学员进度"].max_row == 1 + 10_001
+
+
+def test_exported_names_never_become_formulas():
+    from training.exports import _inert
+
+    assert _inert('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _inert("+1") == "'+1" and _inert("@SUM(A1)") == "'@SUM(A1)" and _inert("王芳") == "王芳"
+    assert _inert(12.5) == 12.5

@@ -64,7 +64,7 @@ def test_a_first_heartbeat_credits_nothing_however_much_it_claims(setup):
 def test_positions_beyond_the_video_are_clamped(setup):
     _page, video_lesson, teacher = setup
     heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 95, 95), 100, now=at(0))
-    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 95, 5000), 100, now=at(3600))
+    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 95, 5000), 100, now=at(30))
     assert row.segments == [[95, 100]] and row.watched_seconds == 5
     assert row.last_position == 100
 
@@ -165,3 +165,23 @@ def test_only_enrolled_signed_in_teachers_are_tracked(setup):
     answer = post(stranger, video_lesson, 0, 0, 0)
     assert answer.status_code == 403 and "未报名" in answer.json()["error"]
     assert not VideoProgress.objects.filter(lesson_id=video_lesson.pk).exists()
+
+
+def test_many_tiny_heartbeats_earn_no_extra_slack(setup):
+    # 300 beats 0.05 s apart, each claiming a fresh 2-second stretch: 15 s of real time.
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 600, now=at(0))
+    for i in range(1, 301):
+        row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, i, 2 * i, 2 * i + 2), 600, now=at(i * 0.05))
+    assert row.watched_seconds <= 15 + heartbeat.intervals.SLACK_SECONDS + 0.001
+
+
+def test_a_long_silence_is_not_credited_in_one_go(setup):
+    # One beat, ten minutes away, then a claim for the whole ten minutes.
+    _page, video_lesson, teacher = setup
+    heartbeat.record(teacher, video_lesson, beat(video_lesson, 0, 0, 0), 900, now=at(0))
+    row, outcome = heartbeat.record(teacher, video_lesson, beat(video_lesson, 1, 0, 600), 900, now=at(600))
+    assert outcome == "started" and row.watched_seconds == 0
+    # Watching on from there is credited normally.
+    row, _ = heartbeat.record(teacher, video_lesson, beat(video_lesson, 2, 600, 610), 900, now=at(610))
+    assert row.watched_seconds == pytest.approx(10)

@@ -36,6 +36,25 @@ def test_a_trainer_sees_only_the_cohorts_of_their_own_courses(two_courses):
     assert client.post(f"/training/dashboard/{other.pk}/cohort/", {"school": "CGYX"}).status_code == 404
 
 
+def test_a_trainer_cannot_edit_publish_or_delete_another_trainers_course(two_courses):
+    own, other, mine, _theirs = two_courses
+    client = signed_in(mine)
+    assert client.get(f"/admin/pages/{own.pk}/edit/").status_code == 200
+    module = other.get_children().first()
+    # Wagtail's admin turns the refusal into a redirect to the dashboard with a message.
+    refused = (302, 403)
+    for page in (other, module):
+        assert client.get(f"/admin/pages/{page.pk}/edit/").status_code in refused
+        assert (
+            client.post(f"/admin/pages/{page.pk}/edit/", {"title": "改掉", "action-publish": "1"}).status_code
+            in refused
+        )
+        assert client.post(f"/admin/pages/{page.pk}/delete/").status_code in refused
+    assert client.get(f"/admin/pages/add/training/modulepage/{other.pk}/").status_code in refused
+    other.refresh_from_db()
+    assert other.title == "别人的课程" and other.live and other.get_children().exists()
+
+
 def test_district_administrators_see_every_course(two_courses):
     own, other, _mine, _theirs = two_courses
     client = signed_in(user("admin_district", role="district_admin"))
@@ -113,3 +132,35 @@ def test_trainers_preview_draft_lessons_in_the_admin(demo_site):
     response = lesson(draft, VideoLessonPage).serve_preview(request, "")
     assert response.status_code == 200
     assert "您以讲师身份预览" in response.rendered_content
+
+
+def test_a_lesson_may_show_only_the_trainers_own_video(two_courses):
+    from media_pipeline.models import Video
+
+    own, _other, mine, theirs = two_courses
+    module = own.get_children().first()
+    form_class = VideoLessonPage.get_edit_handler().get_form_class()
+    foreign = Video.objects.create(owner=theirs, original_filename="别人的.mp4", original="x")
+    data = {"title": "第1课", "slug": "lesson-own-video", "video": str(foreign.pk)}
+    form = form_class(data, instance=VideoLessonPage(), parent_page=module, for_user=mine)
+    assert not form.is_valid() and "只能使用自己上传的视频" in str(form.errors)
+    data["video"] = str(Video.objects.create(owner=mine, original_filename="我的.mp4", original="y").pk)
+    form = form_class(data, instance=VideoLessonPage(), parent_page=module, for_user=mine)
+    assert form.is_valid(), form.errors
+
+
+def test_unpublishing_a_module_closes_its_lessons(demo_site):
+    page = course("模块下线", kinds=("video",))
+    video_lesson = page.get_children().first().get_children().first().specific
+    teacher = user("t_module")
+    enrolment.enrol(teacher, page)
+    client = signed_in(teacher)
+    assert client.get(video_lesson.url).status_code == 200
+    module = video_lesson.get_parent()
+    module.unpublish()  # the lesson itself stays live in Wagtail
+    assert client.get(video_lesson.url).status_code == 404
+    answer = client.post(
+        "/training/api/heartbeat",
+        {"lesson": video_lesson.pk, "session": "session-module", "seq": 0, "position": 0},
+    )
+    assert answer.status_code == 404

@@ -128,3 +128,15 @@ def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_stored(assi
     answer = submit(signed_in(teacher), assignment, "课件.pptx", b"just some text, not a presentation")
     assert "内容与扩展名 .pptx 不符" in answer.content.decode()
     assert not AssignmentSubmission.objects.exists()
+
+
+def test_a_trainer_enrolled_in_their_own_course_cannot_approve_their_own_work(assignment_course):
+    page, assignment, _teacher, trainer = assignment_course
+    enrolment.enrol(trainer, page)
+    trainer_client = signed_in(trainer)
+    submit(trainer_client, assignment)
+    own = AssignmentSubmission.objects.get(user=trainer)
+    answer = trainer_client.post(f"/training/submissions/{own.pk}/review/", {"action": "approve"}, follow=True)
+    assert "不能批阅自己提交的作业" in answer.content.decode()
+    own.refresh_from_db()
+    assert own.status == AssignmentSubmission.Status.SUBMITTED

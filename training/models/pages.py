@@ -20,7 +20,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Pag
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from resources.widgets import VideoUploadInput
+
 from ..blocks import QuestionBlock
+from ..forms import LessonMediaForm
 from .competencies import MicroCompetency
 
 TRAINER_GROUP = "培训管理员"  # sso.roles.ROLE_GROUPS["trainer"]; a literal keeps the migration stable
@@ -200,7 +203,11 @@ class VideoLessonPage(LessonPage):
         "media_pipeline.Video", on_delete=models.PROTECT, related_name="+", verbose_name=_("视频")
     )
 
-    content_panels = Page.content_panels + [FieldPanel("video"), FieldPanel("intro")]
+    content_panels = Page.content_panels + [
+        FieldPanel("video", widget=VideoUploadInput, heading=_("上传视频（支持断点续传）")),
+        FieldPanel("intro"),
+    ]
+    base_form_class = LessonMediaForm
 
     class Meta:
         verbose_name = _("视频学习")
@@ -213,6 +220,7 @@ class DocumentLessonPage(LessonPage):
     )
 
     content_panels = Page.content_panels + [FieldPanel("document"), FieldPanel("intro")]
+    base_form_class = LessonMediaForm
 
     class Meta:
         verbose_name = _("文档阅读")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .. import heartbeat, progress
 from ..models import LessonProgress, VideoLessonPage
-from ..permissions import active_enrolment, course_of
+from ..permissions import active_enrolment, live_course_of
 
 MAX_BODY = 2048  # a heartbeat is ~150 bytes
 
@@ -35,8 +35,8 @@ def heartbeat_view(request):
     except ValidationError as exc:
         return _error(exc.messages[0], 400)
     lesson = VideoLessonPage.objects.live().select_related("video").filter(pk=beat.lesson_id).first()
-    course = course_of(lesson) if lesson else None
-    if lesson is None or course is None or not course.live:
+    course = live_course_of(lesson) if lesson else None
+    if lesson is None or course is None:
         return _error("找不到该视频课。", 404)
     if active_enrolment(request.user, course) is None:
         return _error("您未报名该课程，观看不计入学习进度。", 403)

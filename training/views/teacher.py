@@ -1,5 +1,7 @@
 """What teachers see: the catalogue, a course, its lessons, their own learning, their certificates."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -27,7 +29,7 @@ from ..models import (
     StudyHoursEntry,
     VideoProgress,
 )
-from ..permissions import active_enrolment, can_manage, course_of, is_district_admin
+from ..permissions import active_enrolment, can_manage, course_of, is_district_admin, live_course_of
 
 
 @require_GET
@@ -146,8 +148,8 @@ def _kind_context(lesson, course, user, enrolled):
 
 def _enrolled_lesson(request, model, lesson_id):
     lesson = get_object_or_404(model.objects.live(), pk=lesson_id)
-    course = course_of(lesson)
-    if course is None or not course.live or active_enrolment(request.user, course) is None:
+    course = live_course_of(lesson)
+    if course is None or active_enrolment(request.user, course) is None:
         raise Http404
     return lesson, course
 
@@ -189,7 +191,7 @@ def document(request, lesson_id):
     """A document lesson's file, to enrolled teachers and the course's trainers (not through Wagtail's public URL)."""
     lesson = get_object_or_404(DocumentLessonPage.objects.live().select_related("document"), pk=lesson_id)
     course = course_of(lesson)
-    enrolled = active_enrolment(request.user, course) if course and course.live else None
+    enrolled = active_enrolment(request.user, course) if live_course_of(lesson) else None
     if enrolled is None and not (course and can_manage(request.user, course)):
         raise Http404
     if enrolled is not None:
@@ -247,6 +249,8 @@ def certificate_pdf(request, code):
 def verify(request, code=None):
     """Public: anyone holding a certificate's code sees what was issued, exactly as frozen."""
     code = (code or request.GET.get("code") or "").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9-]{0,40}", code):
+        code = "INVALID"  # never a 500 for a typed-in code: simply not found
     if code and not request.resolver_match.kwargs.get("code"):
         return redirect("training:verify", code=code)
     certificate = Certificate.objects.filter(code=code).first() if code else None

@@ -111,6 +111,9 @@ def export_xlsx(request, course_id):
 @login_required
 def enrol_cohort(request, course_id):
     course = _managed(request, course_id)
+    if not course.live:
+        messages.error(request, "课程尚未发布，不能报名。")
+        return redirect("training:dashboard_course", course_id=course.pk)
     school = School.objects.filter(code=request.POST.get("school") or "").first()
     group = Group.objects.filter(pk=request.POST.get("group") or 0).first() if request.POST.get("group") else None
     if (school is None) == (group is None):
