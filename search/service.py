@@ -1,33 +1,41 @@
-"""The one search behind the results page, `/api/search` and (later) autocomplete.
+"""The one search behind the results page, `/api/search` (and, for its visibility rules, autocomplete).
 
-Only what the user may open is ever searched: the candidate set comes from
-resources.api (drafts and in-review packages never, signed-in-only lessons
-only for signed-in users) and the engine is asked to rank inside it.
-If the engine fails, the database backend answers instead, with a notice.
+Only what the user may open is ever searched: the candidates are
+resources.api's querysets with the facet filters applied; the engine
+(search.engine) or the database backend (search.database) ranks inside them
+and counts the facets; the page's results are read back through the same
+querysets. If the engine fails, the database backend answers, with a notice.
+Other kinds of results (schools, teachers, training courses) come from
+search.registry.
 """
 
+import hashlib
+import json
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count
-from wagtail.models import Page
-from wagtail.search.backends import get_search_backend
+from django.core.cache import cache
 
 from resources import api, vocabulary
 from resources.choices import AwardLevel, ResourceType
-from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, Stage, Subject
-from resources.models.taxonomy import split_aliases
+from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject
+from youke.settings.env import env_int
 
-from .chinese import query_terms
+from . import backends, database, documents, engine, facets, insights, ranking, registry, terms
+from .chinese import query_groups
 from .highlight import snippet
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
+MAX_PAGE = 1000
 MAX_QUERY_CHARS = 200  # nobody types more; a 10,000-character paste is cut, not refused
-FACET_LIMIT = 5000  # matches counted for facets; beyond that the counts are a floor
 SORTS = {"relevance", "newest", "views"}
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL and friends: PostgreSQL refuses them, nobody means them
+CACHE_SECONDS = 60  # a new or withdrawn lesson clears it at once (search.terms.library_version)
+ENGINE_DOWN = "搜索引擎暂时不可用，以下结果来自数据库检索，可能不够全面。"
 
 
 @dataclass
@@ -41,25 +49,62 @@ class SearchRequest:
     def from_params(cls, params):
         """From GET parameters; bad values are ignored, never an error."""
         try:
-            page = max(1, min(int(params.get("page", 1)), 1000))
+            page = max(1, min(int(params.get("page", 1)), MAX_PAGE))
         except (TypeError, ValueError):
             page = 1
         accepted = [*FILTERS, "resource_type"]
-        filters = {key: params.get(key, "").strip()[:40] for key in accepted if params.get(key, "").strip()}
+        filters = {}
+        for key in accepted:
+            value = params.get(key, "")
+            if isinstance(value, str) and value.strip():
+                filters[key] = CONTROL.sub("", value).strip()[:40]
         sort = params.get("sort", "relevance")
-        q = " ".join((params.get("q") or "").split())[:MAX_QUERY_CHARS]
+        q = params.get("q") or ""
+        # Full-width letters and digits (phone keyboards) as ordinary ones: ＰＰＴ is PPT.
+        q = unicodedata.normalize("NFKC", q[: MAX_QUERY_CHARS * 2])
+        q = " ".join(CONTROL.sub(" ", q).split())[:MAX_QUERY_CHARS]
         return cls(q=q, filters=filters, sort=sort if sort in SORTS else "relevance", page=page)
 
 
-def _placed_on(field, model):
+@dataclass
+class Plan:
+    """What to look for (search.terms) and among what (querysets per model)."""
+
+    q: str
+    terms: list
+    topic: str
+    intent: str | None
+    aliases: dict
+    querysets: dict
+    groups: list = field(default_factory=list)
+    placement: dict = field(default_factory=dict)  # curriculum words of the query: {facet: pk}
+    loaded: dict = field(default_factory=dict)  # pages already read back, by pk (search.ranking.read)
+
+
+def _placed_on(name, model):
     """A filter on one curriculum level, by name, code or alias (初二, 部编版, 道法)."""
 
     def apply(queryset, value):
         row = vocabulary.match(model, value)
         # An unknown value matches nothing, not the pages with no value at all.
-        return queryset.filter(**{field: row}) if row else queryset.none()
+        return queryset.filter(**{f"{name}_id": row.pk}) if row else queryset.none()
 
     return apply
+
+
+def _in_area(queryset, value):
+    # By school ids (a FilterField the engine has), not a join it cannot follow.
+    ids = list(School.objects.filter(area=value).values_list("pk", flat=True))
+    return queryset.filter(school_id__in=ids) if ids else queryset.none()
+
+
+def _at_school(queryset, value):
+    school = School.objects.filter(code=value).first()
+    return queryset.filter(school_id=school.pk) if school else queryset.none()
+
+
+def _award(queryset, value):
+    return queryset.filter(award_level=value) if queryset.model is LessonPackagePage else queryset.none()
 
 
 # Each filter: how to apply it to a queryset of either kind of page.
@@ -68,132 +113,186 @@ FILTERS = {
     "grade": _placed_on("grade", Grade),
     "subject": _placed_on("subject", Subject),
     "edition": _placed_on("edition", Edition),
-    "award_level": lambda qs, v: qs.filter(award_level=v) if qs.model is LessonPackagePage else qs.none(),
-    "area": lambda qs, v: qs.filter(school__area=v),
+    "award_level": _award,
+    "area": _in_area,
+    "school": _at_school,
 }
 
 
-def _candidates(request, user):
-    """Visible packages and resources after the filters: two querysets."""
-    kind = request.filters.get("resource_type") if "resource_type" in request.filters else None
-    querysets = []
+def candidates(request, user):
+    """{model: visible queryset after the filters} for the lesson library."""
+    kind = request.filters.get("resource_type")
+    querysets = {}
     for model, queryset in (
         (LessonPackagePage, api.visible_packages(user)),
         (ResourcePage, api.visible_resources(user)),
     ):
-        if kind == ResourceType.LESSON_PACKAGE and model is ResourcePage:
-            continue
-        if kind and kind != ResourceType.LESSON_PACKAGE:
-            if model is LessonPackagePage:
-                continue
+        if kind and (kind == ResourceType.LESSON_PACKAGE) != (model is LessonPackagePage):
+            queryset = queryset.none()
+        elif kind and model is ResourcePage:
             queryset = queryset.filter(resource_type=kind)
         for name, value in request.filters.items():
             if name in FILTERS:
                 queryset = FILTERS[name](queryset, value)
-        querysets.append(queryset)
+        querysets[model] = queryset
     return querysets
 
 
-def _aliases():
-    table = {}
-    for model in (Edition, Subject, Grade):
-        for row in model.objects.exclude(aliases=""):
-            for alias in split_aliases(row.aliases):
-                table[alias] = row.name
-    return table
+def plan(request, user):
+    """What to look for: the topic's terms; the type and curriculum placement asked for, as boosts.
+
+    "初二物理 光的反射 课件" searches for 光的反射 and prefers 八年级, 物理 and
+    courseware; a query of nothing but such words searches for them.
+    """
+    aliases = terms.aliases() if request.q else {}
+    topic, placement = terms.split(request.q) if request.q else ("", {})
+    searched = topic or terms.topic(request.q) or request.q
+    return Plan(
+        q=request.q,
+        terms=terms.expand(searched),
+        topic=topic,
+        intent=terms.intent(request.q),
+        aliases=aliases,
+        querysets=candidates(request, user),
+        groups=query_groups(topic, aliases),
+        placement=placement,
+    )
 
 
-def _ranked_ids(terms, allowed_ids):
-    """Page ids matching any term, best first; falls back to the database backend."""
-    query = " ".join(terms)
-    queryset = Page.objects.filter(pk__in=allowed_ids)
-    try:
-        results = get_search_backend().search(query, queryset, operator="or")
-        return [page.pk for page in results[:FACET_LIMIT]], None
-    except Exception:  # noqa: BLE001 - any engine failure: answer from the database instead
-        logger.exception("search engine failed; answering from the database backend")
-        results = get_search_backend("database").search(query, queryset, operator="or")
-        return [page.pk for page in results[:FACET_LIMIT]], "搜索引擎暂时不可用，以下结果来自数据库检索，可能不够全面。"
+def _from_engine(backend, the_plan, sort, offset):
+    """(ids, total, counts, offset): the engine's head re-ordered by search.ranking, later pages as ranked."""
+    reranked = sort == "relevance" and bool(the_plan.terms) and offset < ranking.DEPTH
+    start, size = (0, ranking.DEPTH) if reranked else (offset, PAGE_SIZE)
+    ids, total, counts = engine.run(backend, the_plan, sort=sort, offset=start, size=size)
+    if offset >= total > 0:
+        return _from_engine(backend, the_plan, sort, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+    if reranked:
+        ids = ranking.rerank(ids, the_plan)[offset : offset + PAGE_SIZE]
+    return ids, total, counts, offset
 
 
-def _facets(ids):
-    facets = {name: {} for name in ("stage", "grade", "subject", "edition", "resource_type", "award_level", "area")}
-    labels = {
-        "stage": dict(Stage.objects.values_list("pk", "name")),
-        "grade": dict(Grade.objects.values_list("pk", "name")),
-        "subject": dict(Subject.objects.values_list("pk", "name")),
-        "edition": dict(Edition.objects.values_list("pk", "name")),
-    }
-    for model in (LessonPackagePage, ResourcePage):
-        queryset = model.objects.filter(pk__in=ids).order_by()
-        for name in ("stage", "grade", "subject", "edition"):
-            for row in queryset.exclude(**{f"{name}_id": None}).values(f"{name}_id").annotate(n=Count("pk")):
-                label = labels[name][row[f"{name}_id"]]
-                facets[name][label] = facets[name].get(label, 0) + row["n"]
-        for row in queryset.exclude(school=None).values("school__area").annotate(n=Count("pk")):
-            facets["area"][row["school__area"]] = facets["area"].get(row["school__area"], 0) + row["n"]
-        if model is LessonPackagePage:
-            facets["resource_type"][ResourceType.LESSON_PACKAGE.value] = queryset.count()
-            for row in queryset.exclude(award_level="").values("award_level").annotate(n=Count("pk")):
-                facets["award_level"][row["award_level"]] = row["n"]
-        else:
-            for row in queryset.values("resource_type").annotate(n=Count("pk")):
-                facets["resource_type"][row["resource_type"]] = row["n"]
-    facets["resource_type"] = {k: v for k, v in facets["resource_type"].items() if v}
-    return facets
+def _cache_key(the_plan, request, user, offset):
+    """The same question from the same audience: resources.api shows signed-in users more than
+    anonymous visitors and nothing else differs (pages are read back per user in any case)."""
+    audience = "signed-in" if user and user.is_authenticated else "anonymous"
+    question = [the_plan.terms, the_plan.topic, the_plan.intent, sorted(the_plan.placement.items()),
+                sorted(request.filters.items()), request.sort, offset, audience]  # fmt: skip
+    digest = hashlib.sha256(json.dumps(question, ensure_ascii=False).encode()).hexdigest()[:32]
+    return f"search:answer:{terms.SCHEMA}:{terms.library_version()}:{digest}"
 
 
-def _result(page, terms):
+def _rank_cached(the_plan, request, user, offset):
+    """_rank, kept for SEARCH_CACHE_SECONDS: the district's popular queries are asked again and again."""
+    seconds = env_int("SEARCH_CACHE_SECONDS", CACHE_SECONDS)
+    key = _cache_key(the_plan, request, user, offset) if seconds > 0 else None
+    answer = cache.get(key) if key else None
+    if answer is None:
+        answer = _rank(the_plan, request.sort, offset)
+        if key and answer[4] != "fallback":  # an answer given while the engine is down is not kept
+            cache.set(key, answer, seconds)
+    return answer
+
+
+def _rank(the_plan, sort, offset):
+    """(ids, total, raw facet counts, offset, backend used, notice)."""
+    backend = backends.get("default")
+    notice = None
+    if engine.is_engine(backend) and sort != "views":
+        try:
+            return (*_from_engine(backend, the_plan, sort, offset), "engine", None)
+        except Exception:  # noqa: BLE001 - any engine failure: answer from the database instead
+            logger.exception("search engine failed; answering from the database backend")
+            notice = ENGINE_DOWN
+    if engine.is_engine(backend):
+        backend = backends.get("database")
+    ids, total, counts, offset = database.run(backend, the_plan, sort=sort, offset=offset, size=PAGE_SIZE)
+    return ids, total, counts, offset, "fallback" if notice else "database", notice
+
+
+def _result(page, highlight_terms, from_documents):
     is_package = isinstance(page, LessonPackagePage)
+    kind = ResourceType.LESSON_PACKAGE if is_package else ResourceType(page.resource_type)
+    school = facets.labels()["school"].get(page.school_id) or {}
     return {
         "id": page.pk,
         "external_id": page.external_id,
-        "type": ResourceType.LESSON_PACKAGE.value if is_package else page.resource_type,
-        "type_label": str(ResourceType(ResourceType.LESSON_PACKAGE if is_package else page.resource_type).label),
+        "type": kind.value,
+        "type_label": str(kind.label),
         "title": page.title,
         "url": page.url,
-        "highlight": snippet(f"{page.title} {page.description}", terms),
-        "placement": page.placement_label,
+        "highlight": from_documents.get(page.pk) or snippet(f"{page.title} {page.description}", highlight_terms),
+        "placement": facets.placement(page),
         "award_level": str(AwardLevel(page.award_level).label) if is_package and page.award_level else "",
-        "school": page.school.name if page.school_id else "",
-        "area": page.school.area if page.school_id else "",
+        "school": school.get("name", ""),
+        "area": school.get("area", ""),
         "published": page.first_published_at.isoformat() if page.first_published_at else None,
     }
 
 
-def search(request, user):
+def _read_back(the_plan, ids):
+    """The pages behind `ids`, in order, read through the visible querysets: a stale index cannot leak a draft."""
+    pages = ranking.read(the_plan, ids)
+    return [pages[pk] for pk in ids if pk in pages]
+
+
+def _other_kinds(request, the_plan, user):
+    """(total, results) of the registered kinds for this request, and their counts for the facet."""
+    wanted = request.filters.get("resource_type")
+    kind = registry.get(wanted) if wanted else None
+    if kind:
+        offset = (request.page - 1) * PAGE_SIZE
+        try:
+            total, found = registry.results(kind, the_plan, user, offset, PAGE_SIZE)
+            if offset >= total > 0:  # past the last page: show the last one
+                total, found = registry.results(kind, the_plan, user, (total - 1) // PAGE_SIZE * PAGE_SIZE, PAGE_SIZE)
+        except Exception:  # noqa: BLE001 - another app's kind must never break search
+            logger.exception("search kind %s failed", kind.name)
+            total, found = 0, []
+        return kind, total, found, {kind.name: total}
+    narrowed = any(name in FILTERS for name in request.filters) or wanted
+    if not request.q or narrowed or not the_plan.terms:
+        return None, 0, [], {}
+    top, counts = [], {}
+    for each in registry.kinds():
+        try:
+            total, found = registry.results(each, the_plan, user, 0, registry.TOP_HITS)
+        except Exception:  # noqa: BLE001 - another app's kind must never break search
+            logger.exception("search kind %s failed", each.name)
+            continue
+        if total:
+            counts[each.name] = total
+            top.extend(found)
+    return None, sum(counts.values()), top[: registry.TOP_HITS], counts
+
+
+def search(request, user, *, log=False):
     """Run a SearchRequest for `user`; returns the API's JSON-ready dict."""
-    querysets = _candidates(request, user)
-    allowed_ids = [pk for queryset in querysets for pk in queryset.values_list("pk", flat=True)]
-    terms = query_terms(request.q, _aliases()) if request.q else []
-    notice = None
-    if request.q and not terms:
-        ids = []  # nothing searchable in the query (emoji, punctuation)
-    elif terms:
-        ids, notice = _ranked_ids(terms, allowed_ids)
+    the_plan = plan(request, user)
+    offset = (request.page - 1) * PAGE_SIZE
+    kind, kind_total, kind_results, kind_counts = _other_kinds(request, the_plan, user)
+    if kind or (request.q and not the_plan.terms):
+        # One registered kind alone, or nothing searchable in the query (emoji, punctuation).
+        ids, total, counts, used, notice = [], 0, {}, "database", None
     else:
-        ids = allowed_ids
-    if request.sort != "relevance" or not terms:
-        order = "-view_count" if request.sort == "views" else "-first_published_at"
-        ids = list(Page.objects.filter(pk__in=ids).order_by(order, "-pk").values_list("pk", flat=True))
-    paginator = Paginator(ids, PAGE_SIZE)
-    try:
-        current = paginator.page(request.page)
-    except EmptyPage:
-        current = paginator.page(paginator.num_pages or 1) if paginator.count else None
-    page_ids = list(current.object_list) if current else []
-    pages = {
-        page.pk: page
-        for model in (LessonPackagePage, ResourcePage)
-        for page in model.objects.filter(pk__in=page_ids).select_related(
-            "stage", "grade", "subject", "edition", "textbook", "knowledge_node", "school"
-        )
-    }
-    return {
-        "count": paginator.count,
-        "page": current.number if current else 1,
-        "num_pages": paginator.num_pages if paginator.count else 0,
-        "results": [_result(pages[pk], terms) for pk in page_ids if pk in pages],
-        "facets": _facets(ids),
+        ids, total, counts, offset, used, notice = _rank_cached(the_plan, request, user, offset)
+    highlight_terms = [the_plan.topic, *the_plan.terms]
+    pages = _read_back(the_plan, ids)
+    from_documents = documents.snippets(pages, highlight_terms) if the_plan.terms else {}
+    results = [_result(page, highlight_terms, from_documents) for page in pages]
+    if kind:
+        total, results = kind_total, kind_results
+        offset = min(offset, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
+    elif offset == 0:
+        results = kind_results + results
+    count = total if kind else total + kind_total
+    answer = {
+        "count": count,
+        "page": offset // PAGE_SIZE + 1,
+        "num_pages": -(-total // PAGE_SIZE) if total else 0,
+        "results": results,
+        "facets": facets.present(counts, kind_counts),
         "notice": notice,
     }
+    if log and request.q:
+        insights.log(request.q, user, count, used)
+    return answer

@@ -1,7 +1,8 @@
 """The Celery application: background jobs (transcoding, index retries, sync).
 
-Two queues: `default` for short jobs and `transcode` for ffmpeg work, so a
-district can give transcoding machines of their own.
+Two queues: `default` for short jobs and `transcode` for heavy, unhurried
+work (ffmpeg, text extraction of uploaded documents), so a district can give
+it machines of their own and short jobs never wait behind it.
 """
 
 import os

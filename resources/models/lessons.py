@@ -79,6 +79,8 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         index.SearchField("teacher_name"),
         # Words, bigrams and pinyin for engines without Chinese analysis (search.chinese).
         index.SearchField("search_terms"),
+        # The same kind of terms for the text of attached PDF/DOCX/PPTX files (search.documents, cached).
+        index.SearchField("document_terms"),
         index.AutocompleteField("title"),
         index.FilterField("stage_id"),
         index.FilterField("grade_id"),
@@ -103,6 +105,11 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         tags = " ".join(tag.name for tag in self.tags.all())
         school = self.school.name if self.school_id else ""
         return index_terms(" ".join([self.title, self.description, tags, self.placement_label, school]))
+
+    def document_terms(self):
+        from search.documents import terms_for_page
+
+        return terms_for_page(self)
 
     def serve(self, request, *args, **kwargs):
         from ..api import can_view

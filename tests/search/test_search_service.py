@@ -11,24 +11,9 @@ from django.test import override_settings
 from resources.models import Licence
 from search import service
 from tests.resources.helpers import package
+from tests.search.conftest import DATABASE_ONLY, refresh
 
 pytestmark = pytest.mark.django_db
-
-DATABASE_ONLY = {"default": {"BACKEND": "wagtail.search.backends.database"},
-                 "database": {"BACKEND": "wagtail.search.backends.database"}}  # fmt: skip
-
-
-@pytest.fixture(params=["database", "engine"])
-def backend(request, settings):
-    if request.param == "database":
-        with override_settings(WAGTAILSEARCH_BACKENDS=DATABASE_ONLY):
-            yield "database"
-        return
-    if not settings.WAGTAILSEARCH_BACKENDS["default"].get("URLS"):
-        pytest.skip("no search engine configured (SEARCH_URL)")
-    # Pages are indexed as they are saved; rows a test rolls back stay in the
-    # engine but can never match, because candidates come from the database.
-    yield "engine"
 
 
 def run(q="", user=None, **params):
@@ -47,15 +32,6 @@ def corpus(library):
         "private": package("仅限登录的分数课", licence=Licence.SIGNED_IN, lesson="几分之几"),
         "draft": package("草稿分数课", live=False, lesson="分数的简单计算"),
     }
-
-
-def refresh(backend):
-    """Make what was just indexed searchable (the engine refreshes about once a second)."""
-    if backend == "engine":
-        from wagtail.models import Page
-        from wagtail.search.backends import get_search_backend
-
-        get_search_backend().get_index_for_model(Page).refresh()
 
 
 def test_chinese_word_inside_a_longer_title_is_found(corpus, backend):

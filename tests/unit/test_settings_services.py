@@ -49,7 +49,7 @@ def test_each_variable_switches_one_part(clean_env, tmp_path):
 
     assert services.database(tmp_path)["ENGINE"] == "django.db.backends.postgresql"
     search = services.search()["default"]
-    assert search["BACKEND"] == "modelsearch.backends.opensearch3"
+    assert search["BACKEND"] == "search.backends.opensearch"  # modelsearch's opensearch3 + Chinese analysis
     assert search["URLS"] == ["http://127.0.0.1:9200"]
     storage = services.storages(tmp_path)["default"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
@@ -62,7 +62,7 @@ def test_each_variable_switches_one_part(clean_env, tmp_path):
 def test_search_engine_choice(clean_env):
     clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9200")
     clean_env.setenv("SEARCH_ENGINE", "elasticsearch")
-    assert services.search()["default"]["BACKEND"] == "modelsearch.backends.elasticsearch9"
+    assert services.search()["default"]["BACKEND"] == "search.backends.elasticsearch"
     clean_env.setenv("SEARCH_ENGINE", "solr")
     with pytest.raises(ValueError, match="SEARCH_ENGINE"):
         services.search()

@@ -104,7 +104,12 @@ CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the job queued
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long transcodes must not hoard jobs
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "transcode"}}
+CELERY_TASK_ROUTES = {
+    "media_pipeline.tasks.*": {"queue": "transcode"},
+    # Bulk, not urgent: an import of a thousand documents must not hold up
+    # the short jobs (and the health check's ping) on the default queue.
+    "search.extract_document_text": {"queue": "transcode"},
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Users, roles and schools from Keycloak (sso.tasks); does nothing without Keycloak.
@@ -114,6 +119,8 @@ CELERY_BEAT_SCHEDULE = {
     "media-pipeline-cleanup-uploads": {"task": "media_pipeline.cleanup_uploads", "schedule": 3600},
     # Transcode jobs a killed worker or a lost message left behind (media_pipeline.jobs).
     "media-pipeline-requeue-stuck": {"task": "media_pipeline.requeue_stuck", "schedule": 600},
+    # Index updates the search engine missed while it was down (search.retry), every 5 minutes.
+    "search-retry-index": {"task": "search.retry_index_updates", "schedule": env_int("SEARCH_RETRY_SECONDS", 300)},
 }
 # Task modules not named tasks.py, which autodiscovery would not find.
 CELERY_IMPORTS = ["media_pipeline.upload_tasks"]

@@ -16,15 +16,19 @@ from .env import env_bool, env_int, env_str
 
 # Wagtail 8 searches through modelsearch; each engine needs the backend
 # module of its own major version, and the matching client package.
+# search.backends wraps modelsearch's opensearch3 / elasticsearch9 with
+# Chinese analysis and recorded (then retried) index failures.
 SEARCH_BACKENDS = {
     # opensearch-py 3.x (pinned) speaks to OpenSearch 2.x and 3.x servers.
-    "opensearch": "modelsearch.backends.opensearch3",
-    "opensearch2": "modelsearch.backends.opensearch2",
-    "opensearch3": "modelsearch.backends.opensearch3",
-    "elasticsearch": "modelsearch.backends.elasticsearch9",
-    "elasticsearch8": "modelsearch.backends.elasticsearch8",
-    "elasticsearch9": "modelsearch.backends.elasticsearch9",
+    "opensearch": "search.backends.opensearch",
+    "opensearch2": "search.backends.opensearch",
+    "opensearch3": "search.backends.opensearch",
+    "elasticsearch": "search.backends.elasticsearch",
+    "elasticsearch9": "search.backends.elasticsearch",
 }
+# The Chinese analysis each engine is first asked for (search.analysis steps
+# down smartcn → cjk → bigram when the engine lacks the plugin or module).
+CHINESE_ANALYSIS = {"opensearch": "smartcn", "elasticsearch": "cjk"}
 
 
 def database(var_dir: Path) -> dict:
@@ -45,7 +49,7 @@ def database(var_dir: Path) -> dict:
 
 
 def search() -> dict:
-    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend."""
+    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend (made Chinese-aware by search.chinese)."""
     url = env_str("SEARCH_URL")
     if not url:
         database = {"BACKEND": "wagtail.search.backends.database"}
@@ -53,6 +57,9 @@ def search() -> dict:
     engine = env_str("SEARCH_ENGINE", "opensearch").lower()
     if engine not in SEARCH_BACKENDS:
         raise ValueError(f"SEARCH_ENGINE must be one of {sorted(SEARCH_BACKENDS)}, not {engine!r}")
+    from search.analysis import index_settings  # plain data, no Django: safe while settings load
+
+    family = "opensearch" if engine.startswith("opensearch") else "elasticsearch"
     return {
         # Kept up to date beside the engine, so search can fall back to it when the engine is down.
         "database": {"BACKEND": "wagtail.search.backends.database"},
@@ -62,8 +69,8 @@ def search() -> dict:
             "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "youke_"),
             # A slow engine must not hold a web worker for long.
             "TIMEOUT": env_int("SEARCH_TIMEOUT", 5),
-            "OPTIONS": {},
-            "INDEX_SETTINGS": {},
+            # No "OPTIONS" dict here: modelsearch writes the timeout into it, in place.
+            "INDEX_SETTINGS": index_settings(env_str("SEARCH_CHINESE_ANALYSIS", CHINESE_ANALYSIS[family])),
         },
     }
 

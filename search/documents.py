@@ -1,0 +1,200 @@
+"""The text inside attached documents (PDF, DOCX, PPTX), for search.
+
+Extraction is bounded - at most MAX_BYTES read, MAX_PARTS pages or slides,
+MAX_SECONDS, MAX_CHARS kept - and never raises: a file that cannot be read
+is logged and remembered as such. The text and its search terms are kept
+in search.DocumentText keyed by the document and its file hash, so
+indexing a page reads no file; extraction runs in the Celery task
+`search.extract_document_text` when a document is saved (and the retry
+beat job picks up any that were missed), then re-indexes the pages that
+carry the document.
+"""
+
+import io
+import logging
+import time
+
+from django.db.models import F, Q
+from django.utils.html import format_html
+from wagtail.documents import get_document_model
+
+from .chinese import index_terms
+from .highlight import snippet
+from .models import DocumentText
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 30 * 1024 * 1024  # a 200-page scanned PDF is larger, and has no text to find anyway
+MAX_PARTS = 80  # pages or slides; a teaching design is rarely longer
+MAX_SECONDS = 20
+MAX_CHARS = 20_000
+MAX_TERMS_PER_PAGE = 40_000  # characters of document terms indexed per lesson
+
+
+class _Deadline:
+    def __init__(self, seconds):
+        self.end = time.monotonic() + seconds
+
+    def passed(self):
+        return time.monotonic() > self.end
+
+
+def _pdf(data, deadline):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    for number, page in enumerate(reader.pages):
+        if number >= MAX_PARTS or deadline.passed():
+            break
+        yield page.extract_text() or ""
+
+
+def _docx(data, deadline):
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    for paragraph in document.paragraphs:
+        if deadline.passed():
+            break
+        yield paragraph.text
+    for table in document.tables[:MAX_PARTS]:
+        for row in table.rows:
+            yield " ".join(cell.text for cell in row.cells)
+
+
+def _pptx(data, deadline):
+    from pptx import Presentation
+
+    presentation = Presentation(io.BytesIO(data))
+    for number, slide in enumerate(presentation.slides):
+        if number >= MAX_PARTS or deadline.passed():
+            break
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                yield shape.text_frame.text
+
+
+EXTRACTORS = {"pdf": _pdf, "docx": _docx, "pptx": _pptx}
+
+
+def read_text(data, extension):
+    """Text of a file's bytes, bounded; raises on a broken file (extract() catches)."""
+    deadline = _Deadline(MAX_SECONDS)
+    pieces, size = [], 0
+    for piece in EXTRACTORS[extension](data, deadline):
+        piece = " ".join(piece.split())
+        if piece:
+            pieces.append(piece)
+            size += len(piece) + 1
+        if size >= MAX_CHARS:
+            break
+    return "\n".join(pieces)[:MAX_CHARS]
+
+
+def extract(document):
+    """Extract (or reuse) the text of `document`; returns its DocumentText. Never raises."""
+    file_hash = document.file_hash or ""
+    cached = DocumentText.objects.filter(document=document).first()
+    if cached and cached.file_hash == file_hash and file_hash:
+        return cached
+    extension = (document.file_extension or "").lower()
+    status, text = DocumentText.Status.UNSUPPORTED, ""
+    if extension in EXTRACTORS:
+        try:
+            with document.open_file() as handle:
+                data = handle.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                logger.info("document %s is larger than %s bytes; its text is not indexed", document.pk, MAX_BYTES)
+            else:
+                text = read_text(data, extension)
+                status = DocumentText.Status.OK if text.strip() else DocumentText.Status.EMPTY
+        except Exception:  # noqa: BLE001 - any broken or hostile file: log it, index the rest
+            logger.warning("could not extract the text of document %s", document.pk, exc_info=True)
+            status = DocumentText.Status.FAILED
+    row, _ = DocumentText.objects.update_or_create(
+        document=document,
+        defaults={"file_hash": file_hash, "status": status, "text": text, "terms": index_terms(text) if text else ""},
+    )
+    return row
+
+
+def _document_ids(page):
+    if hasattr(page, "parts"):
+        return [part.document_id for part in page.parts.all() if part.document_id]
+    if hasattr(page, "files"):
+        return [item.document_id for item in page.files.all() if item.document_id]
+    return []
+
+
+def terms_for_page(page):
+    """Search terms of the page's documents' text, from the cache only (never reads a file)."""
+    ids = _document_ids(page)
+    if not ids:
+        return ""
+    rows = DocumentText.objects.filter(document_id__in=ids, status=DocumentText.Status.OK).values_list(
+        "terms", flat=True
+    )
+    return " ".join(rows)[:MAX_TERMS_PER_PAGE]
+
+
+def pages_with(document_id):
+    """Pages (specific) that carry the document, to be re-indexed once its text is known."""
+    from resources.models import LessonPackagePage, ResourcePage
+
+    return [
+        *LessonPackagePage.objects.filter(parts__document_id=document_id).distinct(),
+        *ResourcePage.objects.filter(files__document_id=document_id).distinct(),
+    ]
+
+
+def _documents_of(pages):
+    """{document id: page pk} for the pages' attached files, two queries whatever their number."""
+    from resources.models import PackagePart, ResourceFile
+
+    pks = [page.pk for page in pages]
+    pairs = [
+        *PackagePart.objects.filter(package_id__in=pks, document__isnull=False).values_list(
+            "document_id", "package_id"
+        ),
+        *ResourceFile.objects.filter(resource_id__in=pks, document__isnull=False).values_list(
+            "document_id", "resource_id"
+        ),
+    ]
+    by_document = {}
+    for document_id, page_pk in pairs:
+        by_document.setdefault(document_id, page_pk)
+    return by_document
+
+
+def snippets(pages, terms):
+    """{page pk: "《title》…text…"} for pages whose own text has none of the terms but a document does."""
+    wanted = [page for page in pages if not _mentions(f"{page.title} {page.description}", terms)]
+    if not wanted:
+        return {}
+    by_document = _documents_of(wanted)
+    if not by_document:
+        return {}
+    found = {}
+    rows = DocumentText.objects.filter(document_id__in=by_document, status=DocumentText.Status.OK).select_related(
+        "document"
+    )
+    for row in rows:
+        page_pk = by_document[row.document_id]
+        if page_pk not in found and _mentions(row.text, terms):
+            found[page_pk] = format_html("《{}》{}", row.document.title, snippet(row.text, terms))
+    return found
+
+
+def _mentions(text, terms):
+    return any(term and term in text for term in terms)
+
+
+def missing(limit):
+    """Documents attached to a page that have no extracted text yet (or a replaced file)."""
+    from resources.models import PackagePart, ResourceFile
+
+    attached = Q(pk__in=PackagePart.objects.values("document_id")) | Q(
+        pk__in=ResourceFile.objects.values("document_id")
+    )
+    stale = Q(search_text__isnull=True) | ~Q(search_text__file_hash=F("file_hash"))
+    return get_document_model().objects.filter(attached).filter(stale).order_by("pk")[:limit]

@@ -1,0 +1,161 @@
+"""What a query means: its terms (search.chinese), the resource type it asks for, cached vocabulary.
+
+The taxonomy's aliases (部编版, 初二, 道法…) and the names behind facet ids
+change rarely but are needed on every search; they are cached under a
+version key that saving any taxonomy row or school bumps (search.apps), so
+an edit in the admin is seen at the next search without a restart.
+"""
+
+import re
+import uuid
+
+from django.core.cache import cache
+
+from resources.choices import ResourceType
+
+from .chinese import query_terms, without_fillers
+
+VERSION_KEY = "search:vocabulary-version"
+SCHEMA = 2  # bumped when the shape of a cached value changes, so a deployment never reads an old one
+CACHE_SECONDS = 24 * 3600
+
+# Words that ask for a kind of resource rather than a topic ("分数 课件").
+TYPE_WORDS = {
+    "课件": ResourceType.COURSEWARE,
+    "ppt": ResourceType.COURSEWARE,
+    "教学设计": ResourceType.TEACHING_DESIGN,
+    "教案": ResourceType.TEACHING_DESIGN,
+    "习题": ResourceType.EXERCISE,
+    "练习": ResourceType.EXERCISE,
+    "练习题": ResourceType.EXERCISE,
+    "评测练习": ResourceType.EXERCISE,
+    "试题": ResourceType.EXERCISE,
+    "微课": ResourceType.MICRO_LESSON,
+    "素材": ResourceType.MATERIAL,
+    "课例": ResourceType.LESSON_PACKAGE,
+    "课堂实录": ResourceType.LESSON_PACKAGE,
+    "实录": ResourceType.LESSON_PACKAGE,
+    "优课": ResourceType.LESSON_PACKAGE,
+    "优质课": ResourceType.LESSON_PACKAGE,
+    "公开课": ResourceType.LESSON_PACKAGE,
+}
+_TYPE_PATTERN = re.compile("|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)), re.IGNORECASE)
+
+_local = {}  # per process: {name: (version, value)}
+
+
+def version():
+    """A token that changes whenever the vocabulary does (random, so it never repeats)."""
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        value = cache.get(VERSION_KEY) or uuid.uuid4().hex  # no cache at all: never reuse
+    return value
+
+
+def bump(**_kwargs):
+    """Signal receiver: the taxonomy or the schools changed."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+LIBRARY_KEY = "search:library-version"
+
+
+def library_version():
+    """A token that changes whenever a lesson or resource is saved or deleted (cached answers expire)."""
+    value = cache.get(LIBRARY_KEY)
+    if value is None:
+        cache.add(LIBRARY_KEY, uuid.uuid4().hex, None)
+        value = cache.get(LIBRARY_KEY) or uuid.uuid4().hex
+    return value
+
+
+def library_changed(**_kwargs):
+    """Signal receiver: a page was saved, published, unpublished or deleted."""
+    cache.set(LIBRARY_KEY, uuid.uuid4().hex, None)
+
+
+def cached(name, build):
+    """`build()`, cached per process and in the shared cache until the vocabulary changes."""
+    current = version()
+    hit = _local.get(name)
+    if hit and hit[0] == current:
+        return hit[1]
+    key = f"search:{name}:{SCHEMA}:{current}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    _local[name] = (current, value)
+    return value
+
+
+def _build_aliases():
+    from resources.models import Edition, Grade, Subject
+    from resources.models.taxonomy import split_aliases
+
+    table = {}
+    for model in (Edition, Subject, Grade):
+        for name, aliases in model.objects.exclude(aliases="").values_list("name", "aliases"):
+            for alias in split_aliases(aliases):
+                table[alias] = name
+    return table
+
+
+PLACEMENT_FACETS = ("stage", "grade", "subject", "edition")
+
+
+def _build_placement():
+    """{word: (facet, pk)} for every name and alias of a stage, grade, subject or edition."""
+    from resources.models import Edition, Grade, Stage, Subject
+    from resources.models.taxonomy import split_aliases
+
+    table = {}
+    for facet, model in zip(PLACEMENT_FACETS, (Stage, Grade, Subject, Edition), strict=True):
+        with_aliases = hasattr(model, "aliases")
+        for row in model.objects.all():
+            names = [row.name, *(split_aliases(row.aliases) if with_aliases else [])]
+            for name in names:
+                if len(name) >= 2 and not name.isascii():
+                    table.setdefault(name, (facet, row.pk))
+    return table
+
+
+def placement_words():
+    return cached("placement", _build_placement)
+
+
+def aliases():
+    """{colloquial name: canonical name} from the taxonomy rows."""
+    return cached("aliases", _build_aliases)
+
+
+def expand(q):
+    """The terms to search for `q` (words, synonyms, aliases, possible pinyin)."""
+    return query_terms(q, aliases()) if q else []
+
+
+def intent(q):
+    """The resource type a query asks for by name ("分数 课件" → courseware), or None."""
+    found = {TYPE_WORDS[match.group().lower()] for match in _TYPE_PATTERN.finditer(q or "")}
+    return found.pop() if len(found) == 1 else None
+
+
+def topic(q):
+    """`q` without its type words: what the teacher wants material about."""
+    return " ".join(_TYPE_PATTERN.sub(" ", q or "").split())
+
+
+def split(q):
+    """(topic, placement): `q` without its type words and curriculum words, and those words as
+    {facet: pk} - "初二物理 光的反射 课件" → ("光的反射", {"grade": 八年级, "subject": 物理})."""
+    text = topic(q)
+    table = placement_words()
+    found = {}
+    if table and text:
+        pattern = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+        for match in pattern.finditer(text):
+            facet, pk = table[match.group()]
+            found.setdefault(facet, pk)
+        text = " ".join(pattern.sub(" ", text).split())
+    return without_fillers(text), found
