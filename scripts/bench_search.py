@@ -89,7 +89,7 @@ def child(mode, env, *args):
     """Run this script's worker `mode` in a child with `env`; returns its JSON answer."""
     environment = {
         **os.environ, **env, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "youke.settings.test",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING", "SEARCH_CACHE_SECONDS": "0",  # every query answered, never from the cache
     }  # fmt: skip
     for key, value in list(environment.items()):
         if value is None:

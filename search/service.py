@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 
 from resources import api, vocabulary
@@ -154,7 +155,8 @@ def plan(request, user):
         intent=terms.intent(request.q),
         aliases=aliases,
         querysets=candidates(request, user),
-        groups=query_groups(topic, aliases),
+        # A query of nothing but curriculum or type words ("信息技术") is still those words to other kinds.
+        groups=query_groups(searched, aliases),
         placement=placement,
     )
 
@@ -175,8 +177,9 @@ def _cache_key(the_plan, request, user, offset):
     """The same question from the same audience: resources.api shows signed-in users more than
     anonymous visitors and nothing else differs (pages are read back per user in any case)."""
     audience = "signed-in" if user and user.is_authenticated else "anonymous"
+    engine_used = repr(settings.WAGTAILSEARCH_BACKENDS.get("default"))  # another engine answers differently
     question = [the_plan.terms, the_plan.topic, the_plan.intent, sorted(the_plan.placement.items()),
-                sorted(request.filters.items()), request.sort, offset, audience]  # fmt: skip
+                sorted(request.filters.items()), request.sort, offset, audience, engine_used]  # fmt: skip
     digest = hashlib.sha256(json.dumps(question, ensure_ascii=False).encode()).hexdigest()[:32]
     return f"search:answer:{terms.SCHEMA}:{terms.library_version()}:{digest}"
 

@@ -69,8 +69,24 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _service_marker(request):
-    for marker in request.node.iter_markers("service"):
-        _require(marker.args[0])
+    names = [marker.args[0] for marker in request.node.iter_markers("service")]
+    for name in names:
+        _require(name)
+    if "keycloak" in names:
+        _forget_login_failures()
+
+
+def _forget_login_failures():
+    """Clear the realm's brute-force records: one Keycloak serves the whole suite.
+
+    Its brute-force detection sometimes marks a demo user temporarily disabled
+    after a burst of quick sign-ins from other tests (seen in CI with no failed
+    login at all), and the lock would fail unrelated tests for a minute.
+    """
+    from sso.testing import realm_admin
+
+    admin = realm_admin()
+    admin.connection.raw_delete(f"admin/realms/{admin.connection.realm_name}/attack-detection/brute-force/users")
 
 
 @pytest.fixture

@@ -13,3 +13,9 @@ class TrainingConfig(AppConfig):
         from .permissions import can_watch_video
 
         access.register(can_watch_video)
+
+        from search import registry
+
+        from .search import find_courses
+
+        registry.register("course", _("培训课程"), find_courses, order=30)

@@ -130,9 +130,10 @@ def test_autocomplete_odd_input(corpus, client):
         assert response["Cache-Control"] == "private, max-age=60"
 
 
-def test_facet_values_accept_colloquial_names_and_unknown_ones_match_nothing(corpus):
+def test_facet_values_accept_colloquial_names_and_unknown_ones_match_nothing(corpus, backend):
     from resources.models import LessonPackagePage
 
+    refresh(backend)
     assert titles(run("", grade="初二")) == ["运动的快慢"]
     # A page with no edition must not match an edition nobody has heard of.
     LessonPackagePage.objects.filter(pk=corpus["motion"].pk).update(edition=None)

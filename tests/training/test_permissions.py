@@ -164,3 +164,25 @@ def test_unpublishing_a_module_closes_its_lessons(demo_site):
         {"lesson": video_lesson.pk, "session": "session-module", "seq": 0, "position": 0},
     )
     assert answer.status_code == 404
+
+
+def test_published_courses_are_a_kind_of_search_result(demo_site):
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from search import registry
+    from training.search import find_courses
+
+    assert registry.get("course").find is find_courses and registry.get("course").label == "培训课程"
+    course("信息技术与课堂融合：希沃白板入门")
+    course("尚未发布的培训：剪映微课制作").unpublish()
+    teacher = user("t_search_courses")
+
+    def asked(words):
+        return SimpleNamespace(q=" ".join(words), groups=[[word] for word in words], topic=" ".join(words))
+
+    total, found = find_courses(asked(["希沃白板"]), teacher, 0, 10)
+    assert total == 1 and found[0]["title"] == "信息技术与课堂融合：希沃白板入门" and "<mark>" in found[0]["highlight"]
+    assert find_courses(asked(["剪映"]), teacher, 0, 10) == (0, []), "drafts are never found"
+    assert find_courses(asked(["希沃白板"]), AnonymousUser(), 0, 10) == (0, [])
