@@ -174,8 +174,7 @@ def test_published_courses_are_a_kind_of_search_result(demo_site):
     from search import registry
     from training.search import find_courses
 
-    # Registered by TrainingConfig.ready() (other tests may reset the registry, so it is not read here).
-    assert registry.highlight
+    assert registry.get("course").find is find_courses and registry.get("course").label == "培训课程"
     course("信息技术与课堂融合：希沃白板入门")
     course("尚未发布的培训：剪映微课制作").unpublish()
     teacher = user("t_search_courses")
