@@ -34,18 +34,11 @@ def enqueue(video, *, countdown=None, send=True):
     from .tasks import transcode_video
 
     token = uuid.uuid4().hex
-    Video.objects.filter(pk=video.pk).update(
-        status=VideoStatus.QUEUED, progress=0, error="", task_id=token, heartbeat_at=None, updated_at=timezone.now()
-    )
-    video.status, video.progress, video.error, video.task_id, video.heartbeat_at = (
-        VideoStatus.QUEUED,
-        0,
-        "",
-        token,
-        None,
-    )
-    # robust: a broker that is down must not turn the teacher's save into an
-    # error page; the video stays queued and requeue_stuck sends it again.
+    fields = {"status": VideoStatus.QUEUED, "progress": 0, "error": "", "task_id": token, "heartbeat_at": None}
+    # One UPDATE of the job's fields only: a stale instance must not overwrite anything else.
+    Video.objects.filter(pk=video.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(video, name, value)
     if send:
         transaction.on_commit(
             lambda: transcode_video.apply_async(args=[str(video.pk), token], countdown=countdown), robust=True
