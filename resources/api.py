@@ -7,8 +7,8 @@ visitors only when its licence is public.
 
 from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
 
-# Roles that review or administer other teachers' work and so may open their files.
-STAFF_GROUP_ROLES = ("school_reviewer", "district_reviewer", "district_admin")
+# Roles that review or administer every school's work and so may open its unpublished files.
+DISTRICT_ROLES = ("district_reviewer", "district_admin")
 
 
 def visible(model, user):
@@ -33,14 +33,13 @@ def can_view(page, user):
 
 
 def can_download(document, user):
-    """Whether `user` may fetch a document: through a page they may open, or as its uploader or staff.
+    """Whether `user` may fetch a document: through a page they may open, or as one who reviews its uploader.
 
     Without this, a draft's files would be reachable by anyone who guessed a
     document id, even though the draft itself is not.
     """
-    if user and user.is_authenticated:
-        if user.is_superuser or document.uploaded_by_user_id == user.pk or _is_staff(user):
-            return True
+    if reviews_work_of(user, document.uploaded_by_user):
+        return True
     package_ids = PackagePart.objects.filter(document=document).values("package_id")
     resource_ids = ResourceFile.objects.filter(document=document).values("resource_id")
     return (
@@ -49,15 +48,51 @@ def can_download(document, user):
     )
 
 
-def _is_staff(user):
+def role_names(user):
+    """The platform roles (sso.roles keys) of `user`, cached on the user object for the request."""
     from sso.roles import ROLE_GROUPS
 
-    return user.groups.filter(name__in=[ROLE_GROUPS[role] for role in STAFF_GROUP_ROLES]).exists()
+    if not (user and user.is_authenticated):
+        return frozenset()
+    cached = getattr(user, "_youke_roles", None)
+    if cached is None:
+        by_name = {name: role for role, name in ROLE_GROUPS.items()}
+        cached = frozenset(by_name[name] for name in user.groups.values_list("name", flat=True) if name in by_name)
+        user._youke_roles = cached
+    return cached
+
+
+def is_district_staff(user):
+    """Superusers, district reviewers and district administrators see every teacher's work."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_superuser or bool(role_names(user) & set(DISTRICT_ROLES))
+
+
+def reviews_work_of(user, author):
+    """Whether `user` may open unpublished files and videos by `author`.
+
+    Their author, the district, and the school reviewers of the author's own
+    school. Decided by the uploader rather than by the page, because a file in
+    a draft revision is not linked to any page row until that draft is published.
+    """
+    if not (user and user.is_authenticated):
+        return False
+    if author is not None and author.pk == user.pk:
+        return True
+    if is_district_staff(user):
+        return True
+    if author is None or "school_reviewer" not in role_names(user):
+        return False
+    from .models.review import user_school_id
+
+    school_id = user_school_id(user)
+    return school_id is not None and school_id == user_school_id(author)
 
 
 def can_watch_video(user, video):
     """media_pipeline's rule for the library: a video shown by a page or document `user` may open."""
-    if user and user.is_authenticated and _is_staff(user):
+    if reviews_work_of(user, video.owner):
         return True
     if video.source.startswith("document:"):
         from wagtail.documents import get_document_model

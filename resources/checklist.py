@@ -31,11 +31,37 @@ def video_findings(document):
     except (ProbeError, OSError) as exc:
         return [(False, str(exc))]
     width, height = result.display_size or (0, 0)
-    bitrate = document.file_size * 8 / result.duration if result.duration else 0
-    minutes = result.duration / 60
-    codecs = {"v": result.video_codec or "无", "a": result.audio_codec or "无"}
-    findings = [
-        (result.video_codec == "h264" and result.audio_codec == "aac",
+    codecs = (result.video_codec, result.audio_codec)
+    findings = guidance_findings(width, height, *codecs, result.duration, document.file_size)
+    cache.set(key, findings, 24 * 3600)
+    return findings
+
+
+def uploaded_video_findings(video):
+    """The same findings for a video uploaded through the resumable uploader (probed when it arrived)."""
+    from media_pipeline.models import VideoStatus
+
+    if video.status == VideoStatus.FAILED:
+        return [(False, _("视频处理失败：%(error)s") % {"error": video.error})]
+    facts = video.probe or {}
+    if not facts.get("duration"):
+        return [(False, _("视频尚未上传完成或仍在检查，完成后显示时长与分辨率。"))]
+    return guidance_findings(
+        facts.get("width") or 0,
+        facts.get("height") or 0,
+        facts.get("video_codec"),
+        facts.get("audio_codec"),
+        facts["duration"],
+        facts.get("size") or 0,
+    )
+
+
+def guidance_findings(width, height, video_codec, audio_codec, duration, size):
+    bitrate = size * 8 / duration if duration else 0
+    minutes = (duration or 0) / 60
+    codecs = {"v": video_codec or "无", "a": audio_codec or "无"}
+    return [
+        (video_codec == "h264" and audio_codec == "aac",
          _("编码 %(v)s + %(a)s（要求 H.264 + AAC）") % codecs),
         (max(width, height) >= MIN_WIDTH and min(width, height) >= MIN_HEIGHT,
          _("分辨率 %(w)s×%(h)s（要求不低于 720×576）") % {"w": width, "h": height}),
@@ -43,8 +69,6 @@ def video_findings(document):
         (LESSON_MINUTES[0] <= minutes <= LESSON_MINUTES[1],
          _("时长 %(m)s 分钟（完整一节课，一般 30–45 分钟）") % {"m": round(minutes, 1)}),
     ]  # fmt: skip
-    cache.set(key, findings, 24 * 3600)
-    return findings
 
 
 def _is_local(document):
@@ -57,12 +81,14 @@ def _is_local(document):
 
 def checklist(page):
     """Rows for the editor: (ok, label, details)."""
-    parts = list(page.parts.select_related("document")) if page.pk else []
-    present = {part.kind for part in parts if part.document_id or part.link}
+    parts = list(page.parts.select_related("document", "video")) if page.pk else []
+    present = {part.kind for part in parts if part.document_id or part.video_id or part.link}
     rows = [(kind in present, str(kind.label), []) for kind in REQUIRED_PARTS]
-    video = next((part.document for part in parts if part.kind == PartKind.VIDEO and part.document_id), None)
-    if video is not None:
-        rows[REQUIRED_PARTS.index(PartKind.VIDEO)] = (True, str(PartKind.VIDEO.label), video_findings(video))
+    videos = [part for part in parts if part.kind == PartKind.VIDEO and (part.video_id or part.document_id)]
+    if videos:
+        part = videos[0]
+        findings = uploaded_video_findings(part.video) if part.video_id else video_findings(part.document)
+        rows[REQUIRED_PARTS.index(PartKind.VIDEO)] = (True, str(PartKind.VIDEO.label), findings)
     return rows
 
 

@@ -37,6 +37,12 @@ USERS = [
     ("district_admin1", "赵", "磊", ["district_admin"], True),
 ]
 
+# Where the local demo accounts teach, so that school review works on the
+# embedded default. With Keycloak the directory says (sso.mapping), and the
+# demo accounts get no local profile that a login or sync would contradict.
+DEMO_SCHOOL_OF = {"teacher1": "CGYX", "teacher2": "QSZX", "school_reviewer1": "CGYX"}
+LOCAL_SUB_PREFIX = "local:"
+
 HOME_INTRO = "汇聚全区一师一优课课例、课件、教案与习题，城乡共享，低带宽也能流畅观看。"
 
 
@@ -65,8 +71,18 @@ def load():
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.set([groups[role] for role in roles])
+        if not settings.KEYCLOAK and username in DEMO_SCHOOL_OF:
+            _place_at_school(user, DEMO_SCHOOL_OF[username])
     home = _home_page()
     return {"schools": len(schools), "users": len(USERS), "home": home.url_path}
+
+
+def _place_at_school(user, code):
+    from sso.models import SsoProfile
+
+    school = School.objects.get(code=code)
+    created = {"sub": LOCAL_SUB_PREFIX + user.username, "school": school}
+    SsoProfile.objects.update_or_create(user=user, defaults={"school": school}, create_defaults=created)
 
 
 def load_library(curriculum_dir=None):

@@ -58,6 +58,9 @@ def _spread_nodes(count):
     return chosen[:count]
 
 
+AUTHOR_SCHOOLS = [("teacher1", "CGYX"), ("teacher2", "QSZX")]
+
+
 def load(count=44):
     """Create or update `count` demo items; returns how many exist."""
     # The demo puts lessons through review; nobody should be e-mailed about it.
@@ -69,6 +72,8 @@ def _load(count):
     index = LessonIndexPage.objects.get()
     schools = list(School.objects.order_by("code"))
     teacher1 = get_user_model().objects.filter(username="teacher1").first()
+    # The demo teachers' own lessons are at their own schools (resources.demo.DEMO_SCHOOL_OF).
+    authors = {code: get_user_model().objects.filter(username=name).first() for name, code in AUTHOR_SCHOOLS}
     video = _document("课堂实录示例.mp4", demo_files.mp4())
     states = [state for state, n in STATES for _ in range(n)]
     for number, node in enumerate(_spread_nodes(count)):
@@ -78,7 +83,7 @@ def _load(count):
         page = model.objects.filter(external_id=external_id).first()
         state = states[number] if number < len(states) else "published"
         if page is None:
-            page = _build(model, node, number, schools, video, teacher1 if number % 5 == 0 else None)
+            page = _build(model, node, number, schools, video, authors)
             page.external_id = external_id
             page.live = False
             index.add_child(instance=page)
@@ -89,12 +94,13 @@ def _load(count):
     )
 
 
-def _build(model, node, number, schools, video, owner):
+def _build(model, node, number, schools, video, authors):
     teacher = TEACHERS[number % len(TEACHERS)]
     # A primary lesson comes from a primary school, a junior one from a middle school.
     stage = node.unit.textbook.grade.stage.code
     fitting = [school for school in schools if school.stage == stage] or schools
     school = fitting[number % len(fitting)]
+    owner = authors.get(school.code) if number % 2 == 0 else None
     title = (
         node.title
         if model is LessonPackagePage

@@ -6,15 +6,93 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .choices import PartKind, ResourceType
 from .filetypes import check_document
 
 # The national activity lists at most three guiding teachers per lesson.
 MAX_GUIDING_TEACHERS = 3
 # The edit view's buttons that send a package on to reviewers (or publish it).
 SUBMIT_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
+# A standalone resource's files are checked like the package part of the same kind.
+RESOURCE_PART = {
+    ResourceType.MICRO_LESSON: PartKind.MICRO_LESSON,
+    ResourceType.COURSEWARE: PartKind.COURSEWARE,
+    ResourceType.TEACHING_DESIGN: PartKind.TEACHING_DESIGN,
+    ResourceType.EXERCISE: PartKind.EXERCISE,
+    ResourceType.MATERIAL: PartKind.MATERIAL,
+}
 
 
-class LessonPackageForm(WagtailAdminPageForm):
+def is_district_staff(user):
+    # resources.api imports the models, which import this module: import late.
+    from .api import is_district_staff
+
+    return is_district_staff(user)
+
+
+class LibraryPageForm(WagtailAdminPageForm):
+    """What packages and standalone resources share: whose school, whose files.
+
+    A teacher's school decides who reviews the work (resources.models.review),
+    so it comes from the identity provider, not from a field the teacher picks.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models.review import user_school_id
+
+        user = self.for_user
+        self.own_school_id = None if (user is None or is_district_staff(user)) else user_school_id(user)
+        if self.own_school_id is not None and "school" in self.fields:
+            self.fields["school"].disabled = True
+            self.fields["school"].help_text = _("按您在统一身份认证中的学校填写，如有误请联系管理员。")
+            self.initial["school"] = self.own_school_id
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.for_user
+        if user is not None and not self.instance.teacher_id and not is_district_staff(user):
+            # The author's account, so "one per teacher" cannot be dodged by spelling a name differently.
+            self.instance.teacher = user
+        if self.submitting() and not cleaned.get("school"):
+            self.add_error("school", _("提交审核前请选择学校，本校审核员才能审核。"))
+        return cleaned
+
+    def submitting(self):
+        return any(self.data.get(action) for action in SUBMIT_ACTIONS)
+
+    def document_problems(self, kind, document, attached):
+        """Chinese reasons why `document` may not go into part `kind` of this page."""
+        user = self.for_user
+        problems = []
+        if not (attached or user is None or is_district_staff(user) or document.uploaded_by_user_id == user.pk):
+            problems.append(_("只能使用自己上传的文件：“%(name)s”。") % {"name": document.title})
+        try:
+            check_document(kind, document)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+        return problems
+
+
+class ResourceForm(LibraryPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("files")
+        kind = cleaned.get("resource_type")
+        if formset is None or not formset.is_valid() or not kind:
+            return cleaned
+        attached = set(self.instance.files.values_list("document_id", flat=True)) if self.instance.pk else set()
+        errors = []
+        for form in formset.forms:
+            document = form.cleaned_data.get("document") if form.cleaned_data else None
+            if document and not form.cleaned_data.get("DELETE"):
+                errors.extend(self.document_problems(RESOURCE_PART[kind], document, document.pk in attached))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class LessonPackageForm(LibraryPageForm):
     def _live_parts(self):
         formset = self.formsets.get("parts")
         if formset is None or not formset.is_valid():
@@ -29,15 +107,13 @@ class LessonPackageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         parts = self._live_parts()
         errors = []
+        attached = set(self.instance.parts.values_list("document_id", flat=True)) if self.instance.pk else set()
         for part in parts:
             if part.get("document"):
-                try:
-                    check_document(part["kind"], part["document"])
-                except ValidationError as exc:
-                    errors.extend(exc.messages)
+                errors.extend(self.document_problems(part["kind"], part["document"], part["document"].pk in attached))
             if part.get("video"):
                 errors.extend(self._video_problems(part["kind"], part["video"]))
-        if any(self.data.get(action) for action in SUBMIT_ACTIONS):
+        if self.submitting():
             present = {part["kind"] for part in parts if part.get("document") or part.get("link") or part.get("video")}
             missing = self.instance.missing_required_parts(present)
             if missing:
@@ -61,8 +137,6 @@ class LessonPackageForm(WagtailAdminPageForm):
 
     def _video_problems(self, kind, video):
         from media_pipeline.models import VideoStatus
-
-        from .choices import PartKind
 
         user = self.for_user
         problems = []

@@ -90,7 +90,8 @@ def ensure_library():
     _grant_documents(groups["teacher"], root_collection, "add_document", "choose_document")
     for role in ("school_reviewer", "district_reviewer"):
         _grant_documents(groups[role], root_collection, "choose_document")
-    # The district's final approval publishes; awards are theirs too.
+    # The district's final approval publishes (Wagtail checks this right when the
+    # workflow ends); publishing around the workflow is refused in wagtail_hooks.
     _grant_page(groups["district_reviewer"], index, "publish_page")
     groups["district_reviewer"].permissions.add(
         Permission.objects.get(content_type__app_label="resources", codename="award_lesson")

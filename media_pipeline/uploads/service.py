@@ -227,7 +227,17 @@ def _accept(upload, result):
     upload.save(update_fields=["status", "message", "finished_at"])
     video = upload.video
     video.duration = result.duration
-    video.save(update_fields=["duration", "updated_at"])
+    # Kept for the lesson checklist (resolution, codecs, bitrate against the national guidance).
+    width, height = result.display_size or (None, None)
+    video.probe = {
+        "width": width,
+        "height": height,
+        "video_codec": result.video_codec,
+        "audio_codec": result.audio_codec,
+        "duration": result.duration,
+        "size": upload.size,
+    }
+    video.save(update_fields=["duration", "probe", "updated_at"])
     _enqueue(video)
 
 

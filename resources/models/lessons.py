@@ -20,7 +20,7 @@ from wagtail.search import index
 
 from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
-from ..forms import LessonPackageForm
+from ..forms import LessonPackageForm, ResourceForm
 from ..widgets import VideoUploadInput
 from .placement import CurriculumPlacement
 
@@ -256,6 +256,7 @@ class ResourcePage(SharedResourceFields, Page):
         InlinePanel("files", label=_("文件"), heading=_("文件")),
     ]
     search_fields = SharedResourceFields.search_fields + [index.FilterField("resource_type")]
+    base_form_class = ResourceForm
     parent_page_types = ["resources.LessonIndexPage"]
     subpage_types = []
     template = "resources/resource_page.html"

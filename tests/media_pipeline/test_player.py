@@ -4,6 +4,7 @@ import re
 
 import pytest
 import requests
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.test import Client
 
@@ -34,6 +35,16 @@ def lesson(library, tmp_path, django_user_model):
     video.refresh_from_db()
     assert video.status == VideoStatus.READY, video.error
     return page, video
+
+
+def place_at_school(username, code):
+    from resources.models import School
+    from sso.models import SsoProfile
+
+    user = get_user_model().objects.get(username=username)
+    SsoProfile.objects.update_or_create(
+        user=user, defaults={"sub": f"test-{username}", "school": School.objects.get(code=code)}
+    )
 
 
 def client_for(django_user_model, username=None):
@@ -84,11 +95,16 @@ def test_who_may_fetch_the_playlists(lesson, django_user_model):
     master = f"/media-pipeline/videos/{video.pk}/hls/master.m3u8"
     assert Client().get(master).status_code == 404, "a signed-in-only lesson is not for anonymous visitors"
     assert client_for(django_user_model, "teacher2").get(master).status_code == 200
-    # Unpublished: only its author and the reviewers.
+    # Unpublished: only its author and the reviewers of the author's school and the district.
     page.unpublish()
+    place_at_school("teacher1", "CGYX")
+    place_at_school("school_reviewer1", "QSZX")
     assert client_for(django_user_model, "teacher2").get(master).status_code == 404
     assert client_for(django_user_model, "teacher1").get(master).status_code == 200
+    assert client_for(django_user_model, "school_reviewer1").get(master).status_code == 404
+    place_at_school("school_reviewer1", "CGYX")
     assert client_for(django_user_model, "school_reviewer1").get(master).status_code == 200
+    assert client_for(django_user_model, "district_reviewer1").get(master).status_code == 200
     # Names outside the stored outputs are refused, not looked up.
     assert client_for(django_user_model, "teacher1").get(master.replace("master", "../original")).status_code == 404
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from resources.models import KnowledgeNode, LessonIndexPage, LessonPackagePage
+from resources.models import KnowledgeNode, LessonIndexPage, LessonPackagePage, School
 from tests.resources.helpers import MP4, PDF, PPTX, document
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +17,7 @@ def form_for(parts, *, submit, user, **extra):
         "slug": "fenshu",
         "licence": "signed_in",
         "knowledge_node": KnowledgeNode.objects.get(title="几分之一").pk,
+        "school": School.objects.get(code="CGYX").pk,
         "parts-TOTAL_FORMS": str(len(parts)),
         "parts-INITIAL_FORMS": "0",
         "parts-MIN_NUM_FORMS": "0",
@@ -27,6 +28,9 @@ def form_for(parts, *, submit, user, **extra):
         "comments-MAX_NUM_FORMS": "1000",
     }
     for n, (kind, doc) in enumerate(parts):
+        if doc.uploaded_by_user_id is None:  # the teacher's own upload unless a test says otherwise
+            doc.uploaded_by_user = user
+            doc.save(update_fields=["uploaded_by_user"])
         data.update({f"parts-{n}-kind": kind, f"parts-{n}-document": str(doc.pk), f"parts-{n}-ORDER": str(n)})
     if submit:
         data["action-submit"] = "1"
