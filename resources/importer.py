@@ -2,32 +2,26 @@
 
 The format is documented in the README ("Bulk import/export"). A bad line is
 reported with its number and reason and skipped; every good line is imported
-in its own transaction, so one bad line never costs the others. Importing the
-same file again updates by `id` and never duplicates.
+in its own savepoint, so one bad line (even one the database refuses) never
+costs the others. Importing the same file again updates by `id` and never
+duplicates; a page in review is left alone.
 """
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.db import transaction
-from wagtail.documents import get_document_model
-from wagtail.utils.file import hash_filelike
+from django.db import DatabaseError, transaction
 
 from . import vocabulary
-from .filetypes import check_part_file
-from .models import AwardLevel, LessonPackagePage, PackagePart, PartKind, ResourceFile, ResourcePage, ResourceType
-from .models.schools import School
+from .import_record import EXPORTED_ID, IN_REVIEW, LineError, fields_of, parse, placement_of, stored_document
+from .models import (
+    LessonPackagePage,
+    PackagePart,
+    ResourceFile,
+    ResourcePage,
+    ResourceType,
+)
 from .setup import ensure_index_page
-
-AWARD_BY_NAME = {str(label): value for value, label in AwardLevel.choices}
-MAX_TITLE = 255
-
-
-class LineError(ValueError):
-    """What is wrong with one import line, in words for the person who made the file."""
 
 
 @dataclass
@@ -35,191 +29,157 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     errors: list = field(default_factory=list)  # (line number, reason)
+    warnings: list = field(default_factory=list)  # (line number, what was left out)
+    new_schools: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.errors
 
+    @property
+    def in_review(self):
+        return sum(1 for _, reason in self.errors if reason == IN_REVIEW)
 
-def _text(record, key, required=False, limit=None):
-    value = record.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise LineError(f"缺少必填字段“{key}”")
-        return ""
-    if not isinstance(value, str | int):
-        raise LineError(f"字段“{key}”应为文本")
-    value = str(value).strip()
-    if limit and len(value) > limit:
-        raise LineError(f"字段“{key}”过长（最多 {limit} 字）")
-    return value
-
-
-def parse(raw):
-    """JSON text of one line → a dict, or LineError."""
-    try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise LineError(f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）") from exc
-    if not isinstance(record, dict):
-        raise LineError("每行应是一个 JSON 对象")
-    return record
+    def message(self):
+        text = f"导入完成：新增 {self.created}，更新 {self.updated}，失败 {len(self.errors)}"
+        if self.in_review:
+            text += f"（其中 {self.in_review} 条正在审核中，未覆盖）"
+        if self.warnings:
+            text += f"，警告 {len(self.warnings)}"
+        if self.new_schools:
+            text += f"；新建学校 {len(self.new_schools)} 所：{'、'.join(self.new_schools)}（请在后台“学校”中补全信息）"
+        return text
 
 
-def _placement(record):
-    try:
-        stage = vocabulary.stage(_text(record, "stage"))
-        grade = vocabulary.grade(_text(record, "grade"))
-        if stage and grade and grade.stage_id != stage.pk:
-            raise LineError(f"年级“{grade}”不属于学段“{stage}”")
-        subject = vocabulary.subject(_text(record, "subject"), stage or (grade.stage if grade else None))
-        edition = vocabulary.edition(_text(record, "edition"))
-        textbook = vocabulary.textbook(edition, subject, grade, _text(record, "volume"))
-        node = vocabulary.knowledge_node(textbook, _text(record, "unit"), _text(record, "lesson"))
-    except vocabulary.UnknownValue as exc:
-        raise LineError(str(exc)) from exc
-    return {"knowledge_node": node, "textbook": textbook, "grade": grade, "subject": subject, "edition": edition}
+def _find(external_id):
+    """The page with this import id, else the page an export named `youke-<translation key>`."""
+    for model in (LessonPackagePage, ResourcePage):
+        page = model.objects.filter(external_id=external_id).first()
+        if page:
+            return page
+    exported = EXPORTED_ID.fullmatch(external_id)
+    for model in (LessonPackagePage, ResourcePage) if exported else ():
+        page = model.objects.filter(translation_key=exported[1]).order_by("pk").first()
+        if page:
+            return page
+    return None
 
 
-def _files(record, base_dir, resource_type):
-    files = record.get("files") or []
-    if not isinstance(files, list):
-        raise LineError("“files”应为列表")
-    checked = []
-    for item in files:
-        if not isinstance(item, dict) or not item.get("path"):
-            raise LineError('“files”中的每一项应为 {"kind", "path"}')
-        kind = item.get("kind") or resource_type
-        if resource_type == ResourceType.LESSON_PACKAGE and kind not in PartKind.values:
-            raise LineError(f"未知的课例组成部分“{kind}”（可选：{'、'.join(PartKind.values)}）")
-        path = (base_dir / item["path"]).resolve()
-        if base_dir.resolve() not in path.parents:
-            raise LineError(f"文件路径“{item['path']}”超出导入文件所在目录")
-        if not path.is_file():
-            raise LineError(f"找不到文件“{item['path']}”")
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        try:
-            check_part_file(kind, path.name, head)
-        except ValidationError as exc:
-            raise LineError(exc.messages[0]) from exc
-        checked.append((kind, path))
-    return checked
+def _set_parts(page, data):
+    """Replace the files (and links, when the line has "links"); uploaded videos it does not name are kept."""
+    is_package = isinstance(page, LessonPackagePage)
+    old = list(page.parts.all() if is_package else page.files.all())
+    parts = []
+    for item in data["files"]:
+        path = item["path"]
+        document = stored_document(path, f"{data['title']}·{path.name}") if path else None
+        parts.append({"kind": item["kind"], "document": document, "video": item["video"], "note": item["note"]})
+    links = data["links"]
+    if links is None:
+        only_links = [p for p in old if p.link and not p.document_id and not getattr(p, "video_id", None)]
+        links = [{"kind": getattr(p, "kind", ""), "url": p.link, "note": getattr(p, "note", "")} for p in only_links]
+    parts += [{"kind": item["kind"], "link": item["url"], "note": item["note"]} for item in links]
+    if not is_package:
+        page.files = [ResourceFile(document=part.get("document"), link=part.get("link", "")) for part in parts]
+        return
+    named = {part["video"].pk for part in parts if part.get("video")}
+    kept = [
+        PackagePart(kind=p.kind, document_id=p.document_id, video_id=p.video_id, link=p.link, note=p.note)
+        for p in old
+        if p.video_id and p.video_id not in named
+    ]
+    page.parts = [PackagePart(**part) for part in parts] + kept
 
 
-def _document(path, title):
-    """A Wagtail document for the file, reusing an identical one already stored."""
-    Document = get_document_model()
-    with path.open("rb") as handle:
-        digest = hash_filelike(handle)  # the same hash Wagtail stores in file_hash
-    existing = Document.objects.filter(file_hash=digest).first()
-    if existing:
-        return existing
-    with path.open("rb") as handle:
-        document = Document(title=title)
-        document.file.save(path.name, File(handle), save=False)
-    document._set_document_file_metadata()
-    document.save()
-    return document
-
-
-def _school(record):
-    name = _text(record, "school")
-    if not name:
-        return None
-    school = School.objects.filter(name=name).first() or School.objects.filter(code=name).first()
-    if school is None:
-        raise LineError(f"未知学校“{name}”：请先在后台“学校”中添加")
-    return school
-
-
-def _fields(record, base_dir):
-    """Validate a record completely before anything is written."""
-    resource_type = _text(record, "resource_type") or ResourceType.LESSON_PACKAGE
-    if resource_type not in ResourceType.values:
-        raise LineError(f"未知资源类型“{resource_type}”（可选：{'、'.join(ResourceType.values)}）")
-    award = _text(record, "award_level")
-    if award and award not in AWARD_BY_NAME:
-        raise LineError(f"未知获奖等级“{award}”（可选：{'、'.join(AWARD_BY_NAME)}）")
-    keywords = record.get("keywords") or []
-    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        raise LineError("“keywords”应为文本列表")
-    published = record.get("published", True)
-    if not isinstance(published, bool):
-        raise LineError("“published”应为 true 或 false")
-    return {
-        "external_id": _text(record, "id", required=True, limit=100),
-        "title": _text(record, "title", required=True, limit=MAX_TITLE),
-        "resource_type": resource_type,
-        "description": _text(record, "description"),
-        "teacher_name": _text(record, "teacher", limit=50),
-        "school": _school(record),
-        "award_level": AWARD_BY_NAME.get(award, ""),
-        "keywords": keywords,
-        "published": published,
-        "files": _files(record, base_dir, resource_type),
-    }
-
-
-@transaction.atomic
 def _upsert(record, base_dir, index):
-    data = _fields(record, base_dir)
-    placement = _placement(record)
+    """Create or update one page; returns (created, warnings, new school name or None)."""
+    data = fields_of(record, base_dir)
     is_package = data["resource_type"] == ResourceType.LESSON_PACKAGE
     model = LessonPackagePage if is_package else ResourcePage
-    page = model.objects.filter(external_id=data["external_id"]).first()
-    other = (ResourcePage if is_package else LessonPackagePage).objects.filter(external_id=data["external_id"])
-    if other.exists():
+    found = _find(data["external_id"])
+    if found is not None and not isinstance(found, model):
         raise LineError(f"编号“{data['external_id']}”已被另一种资源类型使用")
-    created = page is None
-    if created:
+    if found is not None and found.workflow_in_progress:
+        raise LineError(IN_REVIEW)
+    placement, warnings = placement_of(record)
+    school, school_created = vocabulary.school(data["school"])
+    if found is None:
         page = model(external_id=data["external_id"], title=data["title"])
+    else:
+        # The same base export_resources reads: a draft's latest revision, a live page's live content
+        # (so unpublished changes are never published by an import).
+        page = found if found.live else found.get_latest_revision_as_object()
     page.title = data["title"]
     page.description = data["description"]
     page.teacher_name = data["teacher_name"]
-    page.school = data["school"]
+    page.school = school
     for name, value in placement.items():
         setattr(page, name, value)
+    optional = ["licence"] + (["recommended_to", "guiding_teachers"] if is_package else [])
+    for name in optional:
+        if data[name] is not None:
+            setattr(page, name, data[name])
     if is_package:
         page.award_level = data["award_level"]
-        page.parts.clear()
-        for kind, path in data["files"]:
-            page.parts.add(PackagePart(kind=kind, document=_document(path, f"{data['title']}·{path.name}")))
     else:
         page.resource_type = data["resource_type"]
-        page.files.clear()
-        for _kind, path in data["files"]:
-            page.files.add(ResourceFile(document=_document(path, f"{data['title']}·{path.name}")))
+    _set_parts(page, data)
     page.tags.set(data["keywords"])
-    if created:
+    if found is None:
         page.live = False
         index.add_child(instance=page)
     revision = page.save_revision()
     if data["published"]:
         revision.publish()
-    elif page.live:
-        page.unpublish()
-    return created
+    elif found is not None and found.live:
+        found.unpublish()
+    return found is None, warnings + data["warnings"], school.name if school_created else None
+
+
+def _decoded(raw, number):
+    """One line as text: bytes from a binary file are decoded here, so one bad line is one error."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LineError(f"不是 UTF-8 编码（第 {exc.start + 1} 字节）") from exc
+    if number == 1:
+        raw = raw.removeprefix("\ufeff")
+    return raw.removesuffix("\n").removesuffix("\r")
 
 
 def import_lines(lines, base_dir):
-    """Import an iterable of JSONL lines; returns an ImportSummary."""
+    """Import JSONL lines; returns an ImportSummary.
+
+    `lines` is a list of strings, or a file opened in binary mode: that splits on
+    "\n" only, so U+2028 and friends inside a JSON string never break a record.
+    """
     index = ensure_index_page()
     summary = ImportSummary()
     seen = {}
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
         try:
-            record = parse(raw)
+            text = _decoded(raw, number)
+            if not text.strip():
+                continue
+            record = parse(text)
             external_id = str(record.get("id", "")).strip()
             if external_id and external_id in seen:
                 raise LineError(f"编号“{external_id}”与第 {seen[external_id]} 行重复")
-            created = _upsert(record, Path(base_dir), index)
+            with transaction.atomic():
+                created, warnings, new_school = _upsert(record, Path(base_dir), index)
             seen[external_id] = number
         except LineError as exc:
             summary.errors.append((number, str(exc)))
             continue
+        except DatabaseError as exc:
+            # Whatever validation missed (a NUL byte, a race on a unique name): this line only.
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            summary.errors.append((number, f"数据库拒绝了这一行：{reason}"))
+            continue
+        summary.warnings.extend((number, warning) for warning in warnings)
+        if new_school:
+            summary.new_schools.append(new_school)
         if created:
             summary.created += 1
         else:

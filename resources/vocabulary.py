@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
-from .models import Edition, Grade, KnowledgeNode, Stage, Subject, Textbook, Unit
+from .models import Edition, Grade, KnowledgeNode, School, Stage, Subject, Textbook, Unit
 from .models.taxonomy import split_aliases
 
 
@@ -31,9 +31,29 @@ def match(model, value):
     return None
 
 
-def _code_for(name):
-    """A stable ASCII code for a new row: pinyin of the Chinese name."""
-    return slugify("-".join(lazy_pinyin(name)))[:40] or "x"
+def _code_for(model, name):
+    """A stable ASCII code for a new row: pinyin of the Chinese name, made unique.
+
+    Two names can share a pinyin (数学/术学) or one may be taken by hand in the
+    admin; a suffix keeps the new row from failing on the unique code.
+    """
+    limit = model._meta.get_field("code").max_length
+    base = slugify("-".join(lazy_pinyin(name)))[:limit] or "x"
+    code, number = base, 1
+    while model.objects.filter(code=code).exists():
+        number += 1
+        suffix = f"-{number}"
+        code = base[: limit - len(suffix)] + suffix
+    return code
+
+
+def _new_name(model, kind, value):
+    """`value` stripped, or UnknownValue when it is too long to become a row's name."""
+    value = value.strip()
+    limit = model._meta.get_field("name").max_length
+    if len(value) > limit:
+        raise UnknownValue(f"{kind}“{value[:20]}…”过长，无法新建（名称最多 {limit} 字）")
+    return value
 
 
 def stage(value):
@@ -55,7 +75,8 @@ def subject(value, stage_row=None):
     found = match(Subject, value)
     if found or not value:
         return found
-    created, _ = Subject.objects.get_or_create(name=value.strip(), defaults={"code": _code_for(value)})
+    name = _new_name(Subject, "学科", value)
+    created, _ = Subject.objects.get_or_create(name=name, defaults={"code": _code_for(Subject, name)})
     if stage_row:
         created.stages.add(stage_row)
     return created
@@ -66,8 +87,26 @@ def edition(value):
     found = match(Edition, value)
     if found or not value:
         return found
-    created, _ = Edition.objects.get_or_create(name=value.strip(), defaults={"code": _code_for(value)})
+    name = _new_name(Edition, "版本", value)
+    created, _ = Edition.objects.get_or_create(name=name, defaults={"code": _code_for(Edition, name)})
     return created
+
+
+def school(value):
+    """(school, created) for a school's name or code; an unknown school is created by name.
+
+    Old systems name schools their own way; the import keeps going and the
+    summary lists new schools so an administrator completes their town,
+    area and stage under 学校 (or merges them into the right one).
+    """
+    value = (value or "").strip()
+    if not value:
+        return None, False
+    found = School.objects.filter(name=value).first() or School.objects.filter(code=value).first()
+    if found:
+        return found, False
+    name = _new_name(School, "学校", value)
+    return School.objects.create(name=name, code=_code_for(School, name)), True
 
 
 def textbook(edition_row, subject_row, grade_row, volume):

@@ -118,7 +118,7 @@ def test_unknown_taxonomy_values_are_mapped_or_created(library, folder):
             "未知的课例组成部分",
         ),
         (json.dumps({**COURSEWARE, "id": "b7", "resource_type": "video"}), "未知资源类型"),
-        (json.dumps({**COURSEWARE, "id": "b8", "school": "不存在的学校"}), "未知学校"),
+        (json.dumps({**COURSEWARE, "id": "b8", "unit": "单" * 121}), "字段“unit”过长（最多 120 字"),
         (json.dumps({**COURSEWARE, "id": "b9", "volume": "中册"}), "未知册次"),
         (json.dumps({**COURSEWARE, "id": "b10", "keywords": "分数"}), "“keywords”应为文本列表"),
         ("[1, 2]", "每行应是一个 JSON 对象"),
@@ -132,9 +132,13 @@ def test_bad_line_is_reported_and_good_lines_still_import(library, folder, broke
 
 
 def test_bad_line_leaves_nothing_half_made(library, folder):
-    """A line that fails after its placement was resolved rolls back whole."""
-    broken = {**COURSEWARE, "id": "half", "unit": "新单元", "lesson": "新课", "school": "不存在的学校"}
-    import_lines(lines(broken), folder)
+    """A line the database refuses after its placement was resolved rolls back whole; the next line imports."""
+    # PostgreSQL text cannot hold NUL: the page insert fails after the unit and lesson were created.
+    broken = {**COURSEWARE, "id": "half", "unit": "新单元", "lesson": "新课", "description": "a\x00b"}
+    summary = import_lines(lines(broken, PACKAGE), folder)
+    assert [number for number, _ in summary.errors] == [1]
+    assert "数据库拒绝了这一行" in summary.errors[0][1]
+    assert summary.created == 1
     assert not ResourcePage.objects.filter(external_id="half").exists()
     from resources.models import Unit
 

@@ -15,14 +15,15 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"文件不是 UTF-8 编码：{exc}") from exc
-        summary = import_lines(lines, path.parent)
+        # Binary lines split on "\n" only: U+2028/U+2029/U+0085 inside a JSON
+        # string are text, not line breaks (str.splitlines would cut the record).
+        with path.open("rb") as lines:
+            summary = import_lines(lines, path.parent)
         for number, reason in summary.errors:
             self.stderr.write(f"第 {number} 行：{reason}")
-        message = f"导入完成：新增 {summary.created}，更新 {summary.updated}，失败 {len(summary.errors)}"
+        for number, warning in summary.warnings:
+            self.stderr.write(self.style.WARNING(f"第 {number} 行（警告）：{warning}"))
+        message = summary.message()
         if summary.errors:
             raise CommandError(message)
         self.stdout.write(self.style.SUCCESS(message))
