@@ -41,7 +41,6 @@ USERS = [
 # embedded default. With Keycloak the directory says (sso.mapping), and the
 # demo accounts get no local profile that a login or sync would contradict.
 DEMO_SCHOOL_OF = {"teacher1": "CGYX", "teacher2": "QSZX", "school_reviewer1": "CGYX"}
-LOCAL_SUB_PREFIX = "local:"
 
 HOME_INTRO = "汇聚全区一师一优课课例、课件、教案与习题，城乡共享，低带宽也能流畅观看。"
 
@@ -81,7 +80,7 @@ def _place_at_school(user, code):
     from sso.models import SsoProfile
 
     school = School.objects.get(code=code)
-    created = {"sub": LOCAL_SUB_PREFIX + user.username, "school": school}
+    created = {"sub": SsoProfile.LOCAL_PREFIX + user.username, "school": school}
     SsoProfile.objects.update_or_create(user=user, defaults={"school": school}, create_defaults=created)
 
 

@@ -34,8 +34,14 @@ class KeycloakBackend(BaseBackend):
         try:
             claims = verified_claims(keycloak_tokens, nonce)
             user = upsert_user(identity_from_claims(claims))
-        except (TokenError, IdentityConflict) as exc:
+        except TokenError as exc:
             logger.warning("Keycloak login refused: %s", exc)
+            return None
+        except IdentityConflict as exc:
+            logger.warning("Keycloak login refused, account conflict: %s", exc)
+            if request is not None:
+                # The callback tells the person to ask an administrator, not to try again.
+                request.sso_account_conflict = True
             return None
         user.sso_claims = claims
         return user

@@ -28,7 +28,10 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class IdentityConflict(Exception):
-    """The Keycloak identity would take over a site account it must not."""
+    """The Keycloak identity would take over a site account it must not.
+
+    People see "账号冲突，请联系管理员" (sso.views); the message says why, for the log.
+    """
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Identity:
     sub: str
     username: str
     email: str = ""
+    # Whether Keycloak vouches for the address (OIDC `email_verified`, the admin API's `emailVerified`).
+    email_verified: bool = False
     given_name: str = ""
     family_name: str = ""
     roles: frozenset = frozenset()
@@ -96,6 +101,7 @@ def identity_from_claims(claims):
         sub=claims["sub"],
         username=claims.get("preferred_username") or claims["sub"],
         email=claims.get("email") or "",
+        email_verified=claims.get("email_verified") is True,
         given_name=claims.get("given_name") or "",
         family_name=claims.get("family_name") or "",
         roles=known_roles(as_list(roles)),
@@ -111,6 +117,7 @@ def identity_from_admin(user, roles, group_paths, group_codes=None):
         sub=user["id"],
         username=user["username"],
         email=user.get("email") or "",
+        email_verified=user.get("emailVerified") is True,
         given_name=user.get("firstName") or "",
         family_name=user.get("lastName") or "",
         roles=known_roles(roles),
@@ -127,8 +134,8 @@ def upsert_user(identity, *, groups=None):
     many users at once. Two logins of a new user at the same moment race on
     the unique `sub`; the loser retries and finds the winner's account.
 
-    Raises IdentityConflict when the identity would take over a break-glass
-    account.
+    Raises IdentityConflict when the identity would take over an account it
+    must not (see adoption_refusal).
     """
     groups = groups or ensure_role_groups()
     try:
@@ -149,8 +156,11 @@ def _upsert(identity, groups):
         user = profile.user
         _rename(user, identity.username)
     else:
-        user = _account_to_link(identity.username)
-        profile = SsoProfile(sub=identity.sub)
+        user = _account_to_link(identity)
+        # A local profile (embedded default) becomes this identity's; otherwise a new one.
+        profile = SsoProfile.objects.filter(user_id=user.pk, sub__startswith=SsoProfile.LOCAL_PREFIX).first()
+        profile = profile or SsoProfile()
+        profile.sub = identity.sub
     user.first_name, user.last_name = display_name(identity.given_name, identity.family_name)
     user.email = identity.email
     user.is_active = identity.enabled
@@ -168,25 +178,52 @@ def _upsert(identity, groups):
     return user
 
 
-def _account_to_link(username):
-    """The account a first-time identity gets: a new one, or an existing local one of the same name.
+def _account_to_link(identity):
+    """The account a first-time identity gets: a new one, or an existing local one it may adopt.
 
-    Linking by name lets a district that started with local accounts keep
-    them (and their lessons) when it switches to Keycloak. A linked account
-    loses its local password: from then on Keycloak decides who it is.
+    A linked account loses its local password: from then on Keycloak decides
+    who it is. Raises IdentityConflict when the local account is not safe to adopt.
+    """
+    user = get_user_model().objects.filter(username=identity.username).first()
+    if user is None:
+        user = get_user_model()(username=identity.username)
+    else:
+        reason = adoption_refusal(user, identity)
+        if reason:
+            logger.warning("account conflict: %s (Keycloak %s) not linked: %s", identity.username, identity.sub, reason)
+            raise IdentityConflict(f"{identity.username}: {reason}")
+    user.set_unusable_password()
+    return user
+
+
+def adoption_refusal(user, identity):
+    """Why a Keycloak identity must not take over the unlinked local account of the same name; "" if it may.
+
+    Names are not proof: anyone a Keycloak administrator creates as "teacher1"
+    would otherwise inherit the local teacher1's lessons. An account is
+    adopted only when nobody could sign in to it locally (made without a
+    password, e.g. by an administrator for someone about to use Keycloak),
+    or when its e-mail address is the one Keycloak has verified for the
+    identity - so a district that started with local accounts keeps them,
+    and their lessons, when it switches. Break-glass accounts never.
     """
     from .models import SsoProfile
 
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username)
-    elif username in settings.SSO_BREAK_GLASS_USERNAMES:
-        raise IdentityConflict(f"{username} is a break-glass account and cannot be linked to Keycloak")
-    elif SsoProfile.objects.filter(user=user).exists():
-        raise IdentityConflict(f"{username} is already linked to another Keycloak identity")
-    user.set_unusable_password()
-    return user
+    if user.username in settings.SSO_BREAK_GLASS_USERNAMES:
+        return "a break-glass account cannot be linked to Keycloak"
+    linked = SsoProfile.objects.filter(user_id=user.pk).exclude(sub__startswith=SsoProfile.LOCAL_PREFIX)
+    if user.pk is not None and linked.exists():
+        return "the account is already linked to another Keycloak identity"
+    if not user.has_usable_password():
+        return ""
+    if identity.email_verified and _same_address(user.email, identity.email):
+        return ""
+    return "the local account has its own password and no e-mail address Keycloak verified for this identity"
+
+
+def _same_address(a, b):
+    a, b = (a or "").strip().casefold(), (b or "").strip().casefold()
+    return bool(a) and a == b
 
 
 def _rename(user, username):

@@ -15,6 +15,10 @@ class SsoProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_profile", verbose_name=_("用户")
     )
+    # Profiles made on the embedded default (demo accounts' schools) have a
+    # "local:" sub: no Keycloak identity yet, so a login may adopt them.
+    LOCAL_PREFIX = "local:"
+
     sub = models.CharField(_("统一身份标识"), max_length=255, unique=True)
     school = models.ForeignKey(
         "resources.School",

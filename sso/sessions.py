@@ -121,10 +121,32 @@ def refresh_if_needed(request):
     request.session[SESSION_KEY] = {
         **data,
         "refresh_token": tokens.get("refresh_token") or data["refresh_token"],
-        "id_token": tokens.get("id_token") or data["id_token"],
+        "id_token": logout_hint(tokens, data),
         "access_expires_at": _expires_at(tokens),
         "retry_at": 0,
     }
+
+
+def logout_hint(tokens, data):
+    """The refreshed ID token if it checks out as this session's, else the one the session has.
+
+    It becomes the id_token_hint of the next sign-out, which tells Keycloak
+    whose session to end without asking; so it is validated like the
+    login's (signature, issuer, audience, expiry - a refresh carries no
+    nonce) and must name the same user and Keycloak session.
+    """
+    new = tokens.get("id_token")
+    if not new:
+        return data["id_token"]
+    try:
+        claims = validate_token(new, token_type="ID")  # noqa: S106 - a JWT typ, not a secret
+    except (TokenError, KeycloakError) as exc:
+        logger.warning("refreshed ID token refused (%s); keeping the login's as the logout hint", exc)
+        return data["id_token"]
+    if claims.get("sub") != data["sub"] or (data.get("sid") and claims.get("sid") != data["sid"]):
+        logger.warning("refreshed ID token is about another user or session; keeping the login's")
+        return data["id_token"]
+    return new
 
 
 def _expires_at(tokens):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakGetError
 
-from .keycloak import config
+from .keycloak import backend_url, config
 from .mapping import SCHOOLS_GROUP_PATH, IdentityConflict, as_list, identity_from_admin, upsert_user
 from .models import SsoProfile, SsoSession
 from .roles import ensure_role_groups
@@ -51,7 +51,7 @@ def admin_client():
     if not c.get("SYNC_CLIENT_SECRET"):
         raise ImproperlyConfigured("KEYCLOAK_SYNC_CLIENT_SECRET is not set")
     return KeycloakAdmin(
-        server_url=c["SERVER_URL"],
+        server_url=backend_url(),
         realm_name=c["REALM"],
         client_id=c["SYNC_CLIENT_ID"],
         client_secret_key=c["SYNC_CLIENT_SECRET"],
@@ -84,6 +84,7 @@ def sync(admin=None, *, page_size=100):
         try:
             upsert_user(identity_from_admin(user, roles, paths, group_codes), groups=groups)
         except IdentityConflict as exc:
+            # Reported, never linked: an administrator decides whose account it is.
             logger.warning("sync skipped %s: %s", user["username"], exc)
             report.conflicts.append(user["username"])
             continue
@@ -146,7 +147,8 @@ def _deactivate_missing(seen):
     if not seen:
         logger.warning("Keycloak listed no users; not deactivating anyone")
         return
-    active = SsoProfile.objects.filter(user__is_active=True).values_list("sub", "user_id")
+    linked = SsoProfile.objects.filter(user__is_active=True).exclude(sub__startswith=SsoProfile.LOCAL_PREFIX)
+    active = linked.values_list("sub", "user_id")
     gone = [user_id for sub, user_id in active if sub not in seen]
     get_user_model().objects.filter(pk__in=gone).update(is_active=False)
 

@@ -5,8 +5,10 @@ fetched and submitted over HTTP like a browser would.
 """
 
 import html
+import json
 import os
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -77,25 +79,45 @@ def sign_in(client, username, *, next_url="/admin/", browser=None, password=DEMO
     return client.get(path, params)
 
 
-def realm_admin():
-    """KeycloakAdmin on the youke realm, as the master realm's admin (tests change users with it)."""
+def realm_admin(realm=None):
+    """KeycloakAdmin on the youke realm (or `realm`), as the master realm's admin (tests change users with it)."""
     return KeycloakAdmin(
         server_url=os.environ["KEYCLOAK_SERVER_URL"],
         username=os.environ.get("KEYCLOAK_ADMIN_USER", "admin"),
         password=os.environ.get("KEYCLOAK_ADMIN_PASSWORD", "admin"),
-        realm_name=os.environ.get("KEYCLOAK_REALM", "youke"),
+        realm_name=realm or os.environ.get("KEYCLOAK_REALM", "youke"),
         user_realm_name="master",
         timeout=15,
     )
 
 
+REALM_DIR = Path(__file__).resolve().parents[1] / "scripts/keycloak"
+
+
+def realm_file(name="youke-realm.json"):
+    """A realm export kept in the repository: the test realm, or youke-realm.production.json."""
+    return json.loads((REALM_DIR / name).read_text())
+
+
 def realm_file_client_secret(client_id):
     """A client's secret as the realm export in the repository sets it (test-only secrets)."""
-    import json
-    from pathlib import Path
+    return next(client["secret"] for client in realm_file()["clients"] if client["clientId"] == client_id)
 
-    realm = json.loads((Path(__file__).resolve().parents[1] / "scripts/keycloak/youke-realm.json").read_text())
-    return next(client["secret"] for client in realm["clients"] if client["clientId"] == client_id)
+
+def give_demo_accounts_their_realm_emails():
+    """Give the local demo accounts the e-mail addresses the test realm has verified for their namesakes.
+
+    That is how a district's own accounts look when it switches to Keycloak,
+    and what lets the first Keycloak login adopt an account that has a local
+    password (sso.mapping.adoption_refusal); without it the demo accounts
+    would be refused as conflicts.
+    """
+    from django.contrib.auth import get_user_model
+
+    verified = {user["username"]: user["email"] for user in realm_file()["users"] if user.get("emailVerified")}
+    for user in get_user_model().objects.filter(username__in=verified):
+        user.email = verified[user.username]
+        user.save(update_fields=["email"])
 
 
 class RealmChanges:

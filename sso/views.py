@@ -47,6 +47,15 @@ def _unavailable(request, exc):
     )
 
 
+def _conflict(request):
+    return _message(
+        request,
+        _("账号冲突"),
+        _("账号冲突，请联系管理员。您的统一身份认证账号与本站一个已有账号同名，为保护该账号，本次登录未完成。"),
+        status=403,
+    )
+
+
 def _failed(request, reason):
     logger.warning("Keycloak login not completed: %s", reason)
     return _message(request, _("登录未完成"), _("登录请求已失效或无法验证，请重新登录。"), status=400)
@@ -103,6 +112,8 @@ def callback(request):
             return _unavailable(request, exc)
         return _failed(request, f"code refused by Keycloak: {exc.response_code}")
     if user is None:
+        if getattr(request, "sso_account_conflict", False):
+            return _conflict(request)
         return _failed(request, "tokens or identity refused (see the warning above)")
     request.session.pop(oidc.PENDING_KEY, None)
     auth_login(request, user, backend=BACKEND)

@@ -3,6 +3,7 @@
 import base64
 import json
 import os
+import re
 import time
 
 import pytest
@@ -11,7 +12,7 @@ from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
 from sso import keycloak as kc
-from sso.testing import realm_admin
+from sso.testing import REALM_DIR, realm_admin
 
 pytestmark = pytest.mark.service("keycloak")
 
@@ -94,15 +95,44 @@ def test_token_signed_by_another_key_is_refused():
         kc.validate_token(_signed(_claims(real), forger))
 
 
-def test_unknown_key_id_refetches_keys_once_then_refuses():
+class CountingFetch:
+    """The real fetch from Keycloak, counted."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return kc._fetch_jwks()
+
+
+@pytest.fixture
+def counted_jwks(monkeypatch):
+    """A JWKS cache that fetches from the real Keycloak, with a clock the test moves."""
+    fetch, clock = CountingFetch(), [time.monotonic()]
+    monkeypatch.setattr(kc, "jwks_cache", kc.JwksCache(fetch, clock=lambda: clock[0]))
+    return fetch, clock
+
+
+def test_known_key_id_does_not_refetch(counted_jwks):
+    fetch, clock = counted_jwks
+    for _ in range(3):
+        kc.validate_token(password_grant("teacher1")["access_token"])
+        clock[0] += kc.MIN_REFRESH_INTERVAL + 1
+    assert fetch.calls == 1
+
+
+def test_unknown_key_id_refetches_keys_once_then_refuses(counted_jwks):
+    fetch, clock = counted_jwks
     real = password_grant("teacher1")["access_token"]
+    kc.validate_token(real)
+    clock[0] += kc.MIN_REFRESH_INTERVAL + 1  # cached long enough to allow a refresh
     forger = jwk.JWK.generate(kty="RSA", size=2048, kid="rotated-key")
-    kc.jwks_cache.get()
-    kc.jwks_cache._fetched_at -= kc.MIN_REFRESH_INTERVAL + 1  # cached long enough to allow a refresh
-    before = kc.jwks_cache._fetched_at
-    with pytest.raises(kc.TokenError):
-        kc.validate_token(_signed(_claims(real), forger))
-    assert kc.jwks_cache._fetched_at > before, "an unknown kid must trigger a JWKS refresh"
+    for _ in range(3):
+        with pytest.raises(kc.TokenError):
+            kc.validate_token(_signed(_claims(real), forger))
+    assert fetch.calls == 2, "an unknown kid triggers one JWKS refresh, not one per token"
+    assert kc.validate_token(real)["preferred_username"] == "teacher1", "the refreshed keys still work"
 
 
 def test_alg_none_is_refused():
@@ -113,19 +143,54 @@ def test_alg_none_is_refused():
         kc.validate_token(unsigned)
 
 
-def test_expired_token_is_refused():
+@pytest.fixture
+def own_key():
     """Keycloak's own key is not ours to sign with, so the realm's key set is
-    swapped for one we hold; the token is otherwise exactly like Keycloak's."""
-    payload = _claims(password_grant("teacher1")["access_token"])
+    swapped for one we hold; the tokens are otherwise exactly like Keycloak's."""
     key = jwk.JWK.generate(kty="RSA", size=2048, kid="test-key")
     keys = jwk.JWKSet()
     keys.add(key)
-    kc.jwks_cache._keys, kc.jwks_cache._fetched_at = keys, time.monotonic()
+    kc.jwks_cache.prime(keys)
+    return key
+
+
+def test_expired_token_is_refused(own_key):
+    payload = _claims(password_grant("teacher1")["access_token"])
     payload["exp"] = int(time.time()) - kc.LEEWAY_SECONDS - 60
     with pytest.raises(kc.TokenError, match="[Ee]xpired"):
-        kc.validate_token(_signed(payload, key))
+        kc.validate_token(_signed(payload, own_key))
     payload["exp"] = int(time.time()) + 300
-    assert kc.validate_token(_signed(payload, key))["preferred_username"] == "teacher1"
+    assert kc.validate_token(_signed(payload, own_key))["preferred_username"] == "teacher1"
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"), [("nbf", "not valid yet"), ("iat", "issued in the future")], ids=["nbf", "iat"]
+)
+def test_token_from_the_future_is_refused(own_key, claim, reason):
+    """A token not valid for another 10 minutes, or claiming to be issued then, is refused now."""
+    payload = _claims(password_grant("teacher1")["access_token"])
+    payload[claim] = int(time.time()) + kc.LEEWAY_SECONDS + 600
+    with pytest.raises(kc.TokenError, match=reason):
+        kc.validate_token(_signed(payload, own_key))
+    payload[claim] = int(time.time())
+    assert kc.validate_token(_signed(payload, own_key))["preferred_username"] == "teacher1"
+
+
+def test_the_site_can_call_keycloak_by_an_internal_address(settings):
+    """Tokens fetched through another address of the same Keycloak still name the public issuer.
+
+    Here "localhost" plays the compose service name; Keycloak's pinned
+    hostname makes 127.0.0.1 the issuer whichever address is called.
+    """
+    public = kc.config()["SERVER_URL"]
+    settings.KEYCLOAK_INTERNAL_URL = public.replace("127.0.0.1", "localhost")
+    assert kc.openid_client().connection.base_url.startswith("http://localhost:")
+    tokens = kc.openid_client().token(username="teacher1", password=DEMO_PASSWORD, scope="openid")
+    assert kc.validate_token(tokens["access_token"])["iss"] == kc.issuer() == public + "realms/youke"
+
+    settings.KEYCLOAK_INTERNAL_URL = "http://127.0.0.1:1/"
+    with pytest.raises(KeycloakError):
+        kc.openid_client().token(username="teacher1", password=DEMO_PASSWORD, scope="openid")
 
 
 def test_nonce_must_match():
@@ -163,3 +228,86 @@ def test_wrong_password_is_refused():
         f"admin/realms/{admin.connection.realm_name}/attack-detection/brute-force/users/{user_id}"
     )
     assert client.token(username="trainer1", password=DEMO_PASSWORD)["access_token"]
+
+
+# --- The production realm file, imported into the real Keycloak under another name
+
+PRODUCTION_CHECK_REALM = "youke-production-check"
+PRODUCTION_VALUES = {
+    # As docker compose would set them; the site is called as 127.0.0.1 here.
+    "YOUKE_SITE_URL": "http://127.0.0.1",
+    "YOUKE_WEB_CLIENT_SECRET": "production-check-web",
+    "YOUKE_SYNC_CLIENT_SECRET": "production-check-sync",
+    "YOUKE_BACKCHANNEL_LOGOUT_URL": "http://127.0.0.1:9/sso/backchannel-logout",
+}
+PERSON_PASSWORD = "production-check-password"  # noqa: S105 - a throwaway user of a throwaway realm
+
+
+def resolve_placeholders(text, values):
+    """${NAME} replaced from `values`, as Keycloak does from its environment at import; an unknown NAME fails."""
+    return re.sub(r"\$\{([A-Z][A-Z0-9_]*)\}", lambda match: values[match.group(1)], text)
+
+
+@pytest.fixture
+def production_realm():
+    """youke-realm.production.json in the real Keycloak, renamed so the test realm is untouched; removed after."""
+    text = resolve_placeholders((REALM_DIR / "youke-realm.production.json").read_text(), PRODUCTION_VALUES)
+    # The realm's default role is named after it, so it is renamed with it.
+    text = text.replace('"default-roles-youke"', f'"default-roles-{PRODUCTION_CHECK_REALM}"')
+    realm = {**json.loads(text), "realm": PRODUCTION_CHECK_REALM}
+    master = realm_admin()
+    if PRODUCTION_CHECK_REALM in {r["realm"] for r in master.get_realms()}:
+        master.delete_realm(PRODUCTION_CHECK_REALM)  # left by an interrupted run
+    master.create_realm(realm)
+    try:
+        yield realm_admin(PRODUCTION_CHECK_REALM)
+    finally:
+        master.delete_realm(PRODUCTION_CHECK_REALM)
+
+
+@pytest.mark.django_db
+def test_production_realm_works_in_the_real_keycloak(production_realm, settings):
+    """Keycloak accepts the file; the sync account, the code flow and the mappers work; the password grant does not."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from sso.sync import sync
+    from sso.testing import sign_in
+
+    admin = production_realm
+    assert admin.get_realm(PRODUCTION_CHECK_REALM)["sslRequired"] == "external"
+    assert admin.get_client_id("other-app") is None
+    assert admin.get_users({"max": 10}) == [], "no people (the sync service account is not listed)"
+    web = admin.get_client(admin.get_client_id("youke-web"))
+    assert web["directAccessGrantsEnabled"] is False
+    assert web["redirectUris"] == ["http://127.0.0.1/sso/callback/"]
+    assert web["attributes"]["backchannel.logout.url"] == PRODUCTION_VALUES["YOUKE_BACKCHANNEL_LOGOUT_URL"]
+
+    # A person, as a district administrator would create one.
+    person = admin.create_user({
+        "username": "prod_teacher", "enabled": True, "email": "prod.teacher@school.cn", "emailVerified": True,
+        "firstName": "红", "lastName": "周", "groups": ["/schools/CGYX"],
+        "attributes": {"school_code": ["CGYX"], "subjects": ["数学"]},
+        "credentials": [{"type": "password", "value": PERSON_PASSWORD, "temporary": False}],
+    })  # fmt: skip
+    admin.assign_realm_roles(person, [admin.get_realm_role("teacher")])
+
+    settings.KEYCLOAK = {
+        **settings.KEYCLOAK,
+        "REALM": PRODUCTION_CHECK_REALM,
+        "CLIENT_SECRET": PRODUCTION_VALUES["YOUKE_WEB_CLIENT_SECRET"],
+        "SYNC_CLIENT_SECRET": PRODUCTION_VALUES["YOUKE_SYNC_CLIENT_SECRET"],
+    }
+    with pytest.raises(KeycloakError) as refused:
+        kc.openid_client().token(username="prod_teacher", password=PERSON_PASSWORD)
+    assert b"unauthorized_client" in refused.value.response_body, "no password grant in production"
+
+    report = sync()
+    assert (report.schools, report.users, report.conflicts) == (5, 1, [])
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    assert sign_in(client, "prod_teacher", password=PERSON_PASSWORD).status_code == 302
+    user = get_user_model().objects.select_related("sso_profile__school").get(username="prod_teacher")
+    assert set(user.groups.values_list("name", flat=True)) == {"教师"}
+    assert user.sso_profile.school.code == "CGYX" and user.sso_profile.subjects == ["数学"]
+    assert client.get("/admin/").status_code == 200

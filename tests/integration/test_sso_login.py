@@ -8,12 +8,19 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from sso import keycloak as kc
-from sso.models import SsoSession
+from sso.models import SsoProfile, SsoSession
 from sso.oidc import PENDING_KEY
 from sso.sessions import SESSION_KEY
-from sso.testing import authorize, callback_of, keycloak_browser, sign_in
+from sso.testing import authorize, callback_of, give_demo_accounts_their_realm_emails, keycloak_browser, sign_in
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
+
+
+@pytest.fixture
+def demo_site(demo_site):
+    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
+    give_demo_accounts_their_realm_emails()
+    return demo_site
 
 
 @pytest.fixture
@@ -176,3 +183,35 @@ def test_signed_in_user_is_not_sent_round_again(site, demo_site):
     page = site.get("/sso/login/", {"next": "/admin/users/"})
     assert page.status_code == 200
     assert "您已登录为 王芳" in page.content.decode()
+
+
+def test_same_named_local_account_with_its_own_password_is_not_taken_over(site, demo_site, caplog):
+    """The local teacher1 has another address than the one Keycloak verified: refused, and told whom to ask."""
+    local = get_user_model().objects.get(username="teacher1")
+    local.email = "wang.fang@old-school.cn"
+    local.save()
+    with caplog.at_level(logging.WARNING, logger="sso"):
+        response = sign_in(site, "teacher1")
+    assert response.status_code == 403
+    assert "账号冲突，请联系管理员" in response.content.decode()
+    assert "_auth_user_id" not in site.session
+    local.refresh_from_db()
+    assert local.has_usable_password(), "the local account keeps its password"
+    assert not SsoProfile.objects.filter(user=local).exists()
+    assert "account conflict: teacher1" in caplog.text
+
+
+def test_login_works_with_keycloak_called_by_an_internal_address(site, demo_site, settings):
+    """Server-side calls go to KEYCLOAK_INTERNAL_URL ("localhost" plays the compose service name here)."""
+    settings.KEYCLOAK_INTERNAL_URL = kc.config()["SERVER_URL"].replace("127.0.0.1", "localhost")
+    start = site.get("/sso/login/", {"next": "/admin/"})
+    assert start["Location"].startswith(kc.issuer() + "/"), "browsers are still sent to the public URL"
+    assert sign_in(site, "teacher1").status_code == 302
+    assert site.get("/admin/").status_code == 200
+    assert kc.openid_client().connection.base_url.startswith("http://localhost:")
+
+
+def test_login_needs_the_internal_address_when_one_is_set(site, settings):
+    settings.KEYCLOAK_INTERNAL_URL = "http://127.0.0.1:1/"
+    response = site.get("/sso/login/", {"next": "/admin/"})
+    assert response.status_code == 503, "the public URL is not called from the server"

@@ -13,9 +13,16 @@ from jwcrypto import jwk, jwt
 from sso import keycloak as kc
 from sso.models import SsoSession
 from sso.sessions import SESSION_KEY
-from sso.testing import RealmChanges, keycloak_browser, sign_in
+from sso.testing import RealmChanges, give_demo_accounts_their_realm_emails, keycloak_browser, sign_in
 
 pytestmark = pytest.mark.service("keycloak")
+
+
+@pytest.fixture
+def demo_site(demo_site):
+    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
+    give_demo_accounts_their_realm_emails()
+    return demo_site
 
 
 @pytest.fixture
@@ -98,6 +105,7 @@ def test_keycloak_ending_a_session_signs_out_here(live_server, demo_site, realm)
 
     realm.admin.user_logout(realm.user_id("teacher1"))  # as a Keycloak administrator would
 
+    # Keycloak's own logout token passed every check, jti and iat included (OIDC Back-Channel Logout 2.4).
     assert teacher.get("/admin/").status_code == 302, "teacher1's site session ended"
     assert not SsoSession.objects.filter(sub=realm.user_id("teacher1")).exists()
     assert other.get("/admin/").status_code == 200, "other people stay signed in"
@@ -114,11 +122,15 @@ def own_keys():
     about the tokens is what Keycloak sends (see the back-channel test above).
     """
     key = jwk.JWK.generate(kty="RSA", size=2048, kid="test-logout-key")
-    keys = jwk.JWKSet()
-    keys.add(key)
-    kc.jwks_cache._keys, kc.jwks_cache._fetched_at = keys, time.monotonic()
+    use_keys(key)
     yield key
     kc.jwks_cache.clear()
+
+
+def use_keys(key):
+    keys = jwk.JWKSet()
+    keys.add(key)
+    kc.jwks_cache.prime(keys)
 
 
 def logout_token(key, session, **changes):
@@ -157,9 +169,18 @@ def teacher(demo_site):
         {"typ": "ID"},
         {"nonce": "abc"},
         {"sid": None, "sub": None},
+        {"jti": None},
+        {"jti": ""},
+        {"iat": None},
+        {"iat": int(time.time()) - kc.LOGOUT_TOKEN_MAX_AGE - kc.LEEWAY_SECONDS - 120},
+        {"iat": int(time.time()) + 3600},
+        {"nbf": int(time.time()) + 3600},
     ],
-    ids=["expired", "other-client", "other-issuer", "no-event", "id-token", "nonce", "no-session"],
-)
+    ids=[
+        "expired", "other-client", "other-issuer", "no-event", "id-token", "nonce", "no-session",
+        "no-jti", "empty-jti", "no-iat", "too-old", "issued-in-the-future", "not-yet-valid",
+    ],
+)  # fmt: skip
 def test_bad_logout_token_is_refused(teacher, own_keys, changes):
     token = logout_token(own_keys, teacher.session[SESSION_KEY], **changes)
     response = Client().post("/sso/backchannel-logout", {"logout_token": token})
@@ -200,6 +221,20 @@ def test_id_token_posted_as_logout_token_is_refused(teacher):
     assert Client().post("/sso/backchannel-logout", {"logout_token": tokens["id_token"]}).status_code == 400
     assert Client().post("/sso/backchannel-logout", {}).status_code == 400
     assert teacher.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_replayed_logout_token_is_refused(teacher, own_keys):
+    """A logout token works once: posted again (captured on the way, say) it cannot end later sessions."""
+    token = logout_token(own_keys, teacher.session[SESSION_KEY], sid=None)  # every session of teacher1
+    assert Client().post("/sso/backchannel-logout", {"logout_token": token}).status_code == 200
+    assert teacher.get("/admin/").status_code == 302, "obeyed the first time"
+
+    again = signed_in("teacher1")
+    use_keys(own_keys)  # signing in fetched the realm's own keys again
+    replay = Client().post("/sso/backchannel-logout", {"logout_token": token})
+    assert replay.status_code == 400
+    assert again.get("/admin/").status_code == 200, "the new session survives the replay"
 
 
 @pytest.mark.django_db

@@ -8,10 +8,17 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from sso import keycloak as kc
-from sso.sessions import RETRY_SECONDS, SESSION_KEY
-from sso.testing import RealmChanges, sign_in
+from sso.sessions import RETRY_SECONDS, SESSION_KEY, logout_hint
+from sso.testing import RealmChanges, give_demo_accounts_their_realm_emails, sign_in
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
+
+
+@pytest.fixture
+def demo_site(demo_site):
+    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
+    give_demo_accounts_their_realm_emails()
+    return demo_site
 
 
 @pytest.fixture
@@ -50,6 +57,25 @@ def test_expired_access_token_is_refreshed(demo_site):
     after = client.session[SESSION_KEY]
     assert after["access_expires_at"] > time.time()
     assert after["refresh_token"] != before["refresh_token"]
+    assert after["id_token"] != before["id_token"], "the refreshed ID token is the next logout hint"
+    assert kc.validate_token(after["id_token"], token_type="ID")["sid"] == before["sid"]  # noqa: S106 - a JWT typ
+
+
+def test_refreshed_id_token_is_checked_before_it_becomes_the_logout_hint(demo_site):
+    """Signature, type, user and session: anything else keeps the login's ID token as the hint."""
+    from sso.testing import DEMO_PASSWORD
+
+    data = signed_in("teacher1").session[SESSION_KEY]
+    tokens = kc.openid_client().refresh_token(data["refresh_token"])
+    assert logout_hint(tokens, data) == tokens["id_token"], "a good one is taken"
+    header, payload, signature = tokens["id_token"].split(".")
+    assert logout_hint({**tokens, "id_token": f"{header}.{payload[:-4]}AAAA.{signature}"}, data) == data["id_token"]
+    assert logout_hint({**tokens, "id_token": tokens["access_token"]}, data) == data["id_token"], "not an ID token"
+    other = kc.openid_client().token(username="teacher2", password=DEMO_PASSWORD, scope="openid")
+    assert logout_hint(other, data) == data["id_token"], "another user's"
+    own_other_session = kc.openid_client().token(username="teacher1", password=DEMO_PASSWORD, scope="openid")
+    assert logout_hint(own_other_session, data) == data["id_token"], "another session's"
+    assert logout_hint({"id_token": ""}, data) == data["id_token"]
 
 
 def test_role_removed_in_keycloak_is_gone_after_the_next_login(demo_site, realm):

@@ -14,9 +14,16 @@ from sso import keycloak as kc
 from sso.models import SsoProfile, SsoSession
 from sso.sync import sync
 from sso.tasks import sync_keycloak
-from sso.testing import RealmChanges, realm_file_client_secret, sign_in
+from sso.testing import RealmChanges, give_demo_accounts_their_realm_emails, realm_file_client_secret, sign_in
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
+
+
+@pytest.fixture
+def demo_site(demo_site):
+    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
+    give_demo_accounts_their_realm_emails()
+    return demo_site
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +122,18 @@ def test_command_and_periodic_task():
     assert sync_keycloak.apply().get()["users"] >= 6
     schedule = django_settings.CELERY_BEAT_SCHEDULE["sso-sync-keycloak"]
     assert schedule["task"] == sync_keycloak.name
+
+
+def test_same_named_local_account_is_reported_not_linked(demo_site):
+    """A local teacher2 with its own password and another address: sync leaves it alone and says so."""
+    local = get_user_model().objects.get(username="teacher2")
+    local.email = "li.qiang@old-school.cn"
+    local.save()
+    out = StringIO()
+    call_command("sync_keycloak", stdout=out)
+    assert "账号冲突" in out.getvalue() and "teacher2" in out.getvalue()
+    local.refresh_from_db()
+    assert local.has_usable_password()
+    assert not SsoProfile.objects.filter(user=local).exists()
+    assert SsoProfile.objects.filter(user__username="teacher1").exists(), "the others are linked"
+    assert sync().conflicts == ["teacher2"]

@@ -8,6 +8,7 @@ from resources.models import School
 from sso.mapping import (
     Identity,
     IdentityConflict,
+    adoption_refusal,
     display_name,
     identity_from_admin,
     identity_from_claims,
@@ -16,11 +17,13 @@ from sso.mapping import (
     upsert_user,
 )
 from sso.models import SsoProfile
+from sso.testing import give_demo_accounts_their_realm_emails
 
 CLAIMS = {
     "sub": "3552da48-8b9d-42f8-a560-262d9551a075",
     "preferred_username": "teacher1",
     "email": "teacher1@youke.example.com",
+    "email_verified": True,
     "given_name": "芳",
     "family_name": "王",
     "roles": ["teacher", "offline_access", "default-roles-youke", "uma_authorization"],
@@ -28,6 +31,13 @@ CLAIMS = {
     "school_code": "CGYX",
     "subjects": ["数学"],
 }
+
+
+@pytest.fixture
+def demo_site(demo_site):
+    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak may adopt them."""
+    give_demo_accounts_their_realm_emails()
+    return demo_site
 
 
 def test_only_platform_roles_are_kept():
@@ -51,6 +61,7 @@ def test_school_from_attribute_then_from_school_group():
 def test_missing_claims_mean_nothing():
     identity = identity_from_claims({"sub": "abc"})
     assert identity == Identity(sub="abc", username="abc")
+    assert not identity_from_claims({"sub": "abc", "email": "a@b.cn", "email_verified": "true"}).email_verified
 
 
 def test_roles_fall_back_to_realm_access():
@@ -67,6 +78,8 @@ def test_identity_from_the_admin_api():
     assert identity.school_code == "QSZX"
     assert identity.subjects == ("语文", "道德与法治")
     assert identity.enabled is False
+    assert identity.email_verified is False
+    assert identity_from_admin({**user, "email": "t@x.cn", "emailVerified": True}, [], []).email_verified
 
 
 @pytest.mark.django_db
@@ -81,12 +94,75 @@ def test_first_login_creates_the_account(demo_site):
 
 
 @pytest.mark.django_db
-def test_existing_local_account_is_linked_and_loses_its_password(demo_site):
+def test_local_account_with_the_verified_email_is_adopted_and_loses_its_password(demo_site):
+    """A district's own account, same name and the address Keycloak verified: its lessons stay with it."""
     local = get_user_model().objects.get(username="teacher1")
-    assert local.has_usable_password()
-    user = upsert_user(identity_from_claims(CLAIMS))
+    assert local.has_usable_password() and local.email == CLAIMS["email"]
+    user = upsert_user(identity_from_claims({**CLAIMS, "email": "Teacher1@YOUKE.example.com"}))
     assert user.pk == local.pk
     assert not user.has_usable_password()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email": "someone.else@youke.example.com"},
+        {"email_verified": False},
+        {"email": None, "email_verified": None},
+    ],
+    ids=["other-email", "email-not-verified", "no-email"],
+)
+def test_same_name_is_no_proof_local_account_is_not_taken_over(demo_site, claims, caplog):
+    """A Keycloak user who merely has the same name does not get the local account, its password or lessons."""
+    local = get_user_model().objects.get(username="teacher1")
+    with pytest.raises(IdentityConflict), caplog.at_level("WARNING", logger="sso"):
+        upsert_user(identity_from_claims({**CLAIMS, **claims}))
+    local.refresh_from_db()
+    assert local.has_usable_password()
+    assert not SsoProfile.objects.filter(user=local).exists()
+    assert not SsoProfile.objects.filter(sub=CLAIMS["sub"]).exists()
+    assert "account conflict: teacher1" in caplog.text
+
+
+@pytest.mark.django_db
+def test_local_account_without_a_password_is_adopted(demo_site):
+    """Made without a password (an administrator preparing it for a Keycloak user): nobody else could use it."""
+    local = get_user_model().objects.get(username="teacher1")
+    local.email = ""
+    local.set_unusable_password()
+    local.save()
+    assert upsert_user(identity_from_claims({**CLAIMS, "email_verified": False})).pk == local.pk
+
+
+@pytest.mark.django_db
+def test_a_profile_made_on_the_embedded_default_is_taken_over_by_the_identity(demo_site):
+    """Demo accounts get a "local:" profile for their school; the adopting identity replaces it, not duplicates."""
+    local = get_user_model().objects.get(username="teacher1")
+    qszx = School.objects.get(code="QSZX")
+    SsoProfile.objects.create(user=local, sub=SsoProfile.LOCAL_PREFIX + "teacher1", school=qszx)
+    user = upsert_user(identity_from_claims(CLAIMS))
+    assert user.pk == local.pk
+    profile = SsoProfile.objects.get(user=local)
+    assert profile.sub == CLAIMS["sub"] and profile.school.code == "CGYX", "the directory's school wins"
+
+
+def test_adoption_rules_in_short(settings):
+    """The rules alone, on unsaved accounts (no profile can exist for them)."""
+    from django.contrib.auth.models import User
+
+    settings.SSO_BREAK_GLASS_USERNAMES = ["root"]
+    with_password = User(username="t", email="t@x.cn", password="md5$salt$hash")  # noqa: S106 - a fake hash
+    without = User(username="t", email="")
+    without.set_unusable_password()
+    verified = Identity(sub="s", username="t", email="T@X.cn ", email_verified=True)
+
+    assert adoption_refusal(with_password, verified) == ""
+    assert adoption_refusal(with_password, Identity(sub="s", username="t", email="t@x.cn")) != ""
+    assert adoption_refusal(with_password, Identity(sub="s", username="t", email="", email_verified=True)) != ""
+    assert adoption_refusal(User(username="t", email="", password="md5$s$h"), verified) != "", "no address"  # noqa: S106
+    assert adoption_refusal(without, Identity(sub="s", username="t")) == ""
+    assert "break-glass" in adoption_refusal(User(username="root", email="t@x.cn"), verified)
 
 
 @pytest.mark.django_db

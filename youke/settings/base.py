@@ -126,6 +126,9 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_IMPORTS = ["media_pipeline.upload_tasks"]
 
 KEYCLOAK = services.keycloak()
+# Where the site itself calls Keycloak when browsers use another address (compose: http://keycloak:8080);
+# tokens are still checked against the public KEYCLOAK_SERVER_URL's issuer.
+KEYCLOAK_INTERNAL_URL = env_str("KEYCLOAK_INTERNAL_URL")
 
 # Bounded waits for the health endpoint, so a hung service cannot hang /healthz.
 HEALTHCHECK_TIMEOUT = env_int("HEALTHCHECK_TIMEOUT", 3)

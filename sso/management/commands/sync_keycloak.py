@@ -29,4 +29,8 @@ class Command(BaseCommand):
         )
         if report.conflicts:
             names = ", ".join(report.conflicts)
-            self.stdout.write(self.style.WARNING(f"未能关联的账号（本地应急账号或已关联他人）：{names}"))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"账号冲突，未关联（同名本地账号有自己的密码且邮箱不符、为应急账号或已关联他人），请管理员处理：{names}"
+                )
+            )
