@@ -12,13 +12,15 @@
 # an INDEX_SETTINGS override that swaps those filters for core ones; not for
 # Chinese analysis (the standard tokenizer splits Chinese into single chars).
 # 9.1.0 is served (the Maven metadata lists only up to 8.19.21, but 9.1.0
-# resolves); it needs Java 21+, so it runs on Temurin 25.
+# resolves); it needs Java 21+: java.sh picks one (a system JDK, or the
+# runtime from PyPI); $ES_JAVA_HOME overrides it.
 set -euo pipefail
 # shellcheck source=scripts/services/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/services/java.sh
+. "$(dirname "$0")/java.sh"
 
 VERSION=9.1.0
-export ES_JAVA_HOME=${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 URL=http://127.0.0.1:$ELASTICSEARCH_PORT
 DOWNLOADS=$YOUKE_CACHE_DIR/downloads
@@ -28,7 +30,6 @@ DOWNLOADS=$YOUKE_CACHE_DIR/downloads
 install() {
     local home=$1 zip tmp
     [ -d "$home" ] && return 0
-    [ -x "$ES_JAVA_HOME/bin/java" ] || die "Elasticsearch $VERSION needs Java 21+: set ES_JAVA_HOME"
     apt_install unzip
     zip=$(maven_fetch "org.elasticsearch.distribution.integ-test-zip:elasticsearch:$VERSION:zip" "$DOWNLOADS")
     tmp=$(mktemp -d "$home.tmp.XXXXXX")
@@ -68,6 +69,9 @@ up() {
         wait_healthy "$dir"
         return 0
     fi
+    need_cmd curl
+    ES_JAVA_HOME=$(java21_home "${ES_JAVA_HOME:-}")
+    export ES_JAVA_HOME
     home=$(dist_parent)/elasticsearch-$VERSION
     install "$home"
 
@@ -76,6 +80,10 @@ up() {
     conf=$dir/config
     mkdir -p "$conf" "$dir/data" "$dir/logs"
     cp -r "$home/config/." "$conf/"
+    # A jlink'ed runtime may lack the (optional) Vector API module, and the JVM
+    # refuses to start when --add-modules names a missing one.
+    java_has_module "$ES_JAVA_HOME" jdk.incubator.vector ||
+        sed -i '/--add-modules=jdk.incubator.vector/d' "$conf/jvm.options"
     # Without this the heap is sized from the machine's memory (GBs here).
     printf -- '-Xms512m\n-Xmx512m\n' >"$conf/jvm.options.d/heap.options"
     cat >"$conf/elasticsearch.yml" <<EOF
@@ -98,7 +106,7 @@ action.destructive_requires_name: false
 EOF
     service_dir elasticsearch >/dev/null # hand what we just wrote to the service user
 
-    log "starting Elasticsearch $VERSION on $URL"
+    log "starting Elasticsearch $VERSION on $URL (java: $ES_JAVA_HOME)"
     # -d returns once the node has started (or failed); -p writes the JVM's pid.
     # The JVM's working directory is path.logs, so its GC log and crash files
     # land there and not in the distribution.

@@ -32,8 +32,8 @@
 # localhost, and so are all the endpoints in the discovery document.
 #
 # Keycloak 26 needs Java 21+ (it happens to start on 17, which upstream no longer
-# supports): the newest JDK >= 21 under /usr/lib/jvm is used (the Temurin 25 one here),
-# or $KEYCLOAK_JAVA_HOME.
+# supports): java.sh picks one (the newest system JDK >= 21, or the runtime from
+# PyPI); $KEYCLOAK_JAVA_HOME or $YOUKE_JAVA_HOME override it.
 #
 # Logins: master realm admin/admin (the bootstrap admin, created with the seed);
 # realm youke: see the users in youke-realm.json, password "youke-demo".
@@ -43,6 +43,8 @@
 
 # shellcheck source=scripts/services/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/services/java.sh
+source "$(dirname "$0")/java.sh"
 
 KEYCLOAK_VERSION=${KEYCLOAK_VERSION:-26.7.3}
 KEYCLOAK_URL="http://127.0.0.1:$KEYCLOAK_PORT"
@@ -74,31 +76,6 @@ kc_args() {
     # would only be skipped, after parsing the file (~3 s)
     [ "${1:-}" = --import ] && echo --import-realm
     return 0
-}
-
-# java_home : print the JAVA_HOME to run Keycloak with.
-java_home() {
-    if [ -n "${KEYCLOAK_JAVA_HOME:-}" ]; then
-        printf '%s\n' "$KEYCLOAK_JAVA_HOME"
-        return 0
-    fi
-    local best="" best_major=0 release major dir
-    for release in /usr/lib/jvm/*/release ${JAVA_HOME:+"$JAVA_HOME/release"}; do
-        [ -f "$release" ] || continue
-        dir=$(dirname "$release")
-        [ -x "$dir/bin/java" ] || continue
-        major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-        [ -n "$major" ] || continue
-        if [ "$major" -gt "$best_major" ]; then
-            best=$dir
-            best_major=$major
-        fi
-    done
-    if [ "$best_major" -ge 21 ]; then
-        printf '%s\n' "$best"
-        return 0
-    fi
-    die "Keycloak $KEYCLOAK_VERSION needs a JDK >= 21 (none under /usr/lib/jvm; set KEYCLOAK_JAVA_HOME)"
 }
 
 # lock_cache : serialize installs and first starts between clones (fd 9, released on exit).
@@ -229,7 +206,7 @@ seed_key() {
 
 start_keycloak() {
     local java seed
-    java=$(java_home)
+    java=$(java21_home "${KEYCLOAK_JAVA_HOME:-}")
     lock_cache
     install_dist
     mkdir -p "$BASE"
@@ -281,6 +258,7 @@ up() {
         fi
     fi
     rm -f "$PIDFILE"
+    need_cmd curl
     port_busy && die "127.0.0.1:$KEYCLOAK_PORT is taken by another process (another clone's Keycloak?)"
     start_keycloak
 }

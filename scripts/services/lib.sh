@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the per-service scripts in this folder.
 # Sourced, never run. Every service listens on 127.0.0.1 only, keeps its data
 # under $YOUKE_SERVICES_DIR (project-local) and its downloads under
@@ -37,6 +38,12 @@ apt_install() {
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# need_cmd CMD [PKG] : install PKG (default CMD) when CMD is missing; a fresh
+# Debian has neither curl nor maven.
+need_cmd() {
+    command -v "$1" >/dev/null 2>&1 || apt_install "${2:-$1}"
+}
+
 ensure_service_user() {
     id "$YOUKE_SERVICE_USER" >/dev/null 2>&1 && return 0
     useradd --system --no-create-home --shell /usr/sbin/nologin "$YOUKE_SERVICE_USER"
@@ -68,9 +75,10 @@ service_dir() {
 maven_fetch() {
     local coords=$1 dest=$2
     mkdir -p "$dest"
-    IFS=: read -r group artifact version packaging classifier <<<"$coords"
+    IFS=: read -r _ artifact version packaging classifier <<<"$coords"
     local name="$artifact-$version${classifier:+-$classifier}.$packaging"
     if [ ! -s "$dest/$name" ]; then
+        need_cmd mvn maven
         log "fetching $coords from Maven Central"
         mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$coords" -DoutputDirectory="$dest" \
             -Dmdep.overWriteReleases=false >&2 \
@@ -121,12 +129,12 @@ pid_alive() {
 
 # stop_pidfile PIDFILE NAME : TERM, then KILL after 20 s.
 stop_pidfile() {
-    local pidfile=$1 name=$2 pid i
+    local pidfile=$1 name=$2 pid
     pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
     pid=$(cat "$pidfile")
     log "stopping $name ($pid)"
     kill "$pid" 2>/dev/null || true
-    for i in $(seq 40); do
+    for _ in $(seq 40); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.5
     done

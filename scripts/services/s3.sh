@@ -43,6 +43,7 @@ java_bin() {
 }
 
 up() {
+    need_cmd curl
     if healthy; then return 0; fi
     stop_pidfile "$pidfile" s3proxy   # a process that runs but does not answer
 
