@@ -15,19 +15,10 @@ from jwcrypto import jwk, jwt
 from keycloak.exceptions import KeycloakConnectionError
 
 from sso import keycloak as kc
+from tests.unit.test_sso_local_login import DOWN
 
-CLOSED = {
-    "SERVER_URL": "http://127.0.0.1:1/",
-    "REALM": "youke",
-    "CLIENT_ID": "youke-web",
-    "CLIENT_SECRET": "",
-    "JWKS_TTL": 3600,
-    "TIMEOUT": 2,
-    "VERIFY_TLS": True,
-    "SYNC_CLIENT_ID": "youke-sync",
-    "SYNC_CLIENT_SECRET": "",
-    "SESSION_MAX_AGE": 36000,
-}
+# Keycloak configured but unreachable (nothing listens on port 1); no client secret needed here.
+CLOSED = {**DOWN, "CLIENT_SECRET": ""}
 NOW = 1_700_000_000
 
 
