@@ -38,7 +38,7 @@ def dashboard_menu_item():
 # would let any trainer edit, publish or delete any course (and name
 # themselves its trainer, reaching its cohort). These hooks narrow every
 # change inside a course to the people who manage it.
-def _refuse_unless_managed(request, page):
+def _refuse_unless_managed(request, page, *_destination):
     from django.core.exceptions import PermissionDenied
 
     from .permissions import can_manage, course_of
@@ -48,29 +48,25 @@ def _refuse_unless_managed(request, page):
         raise PermissionDenied("只能修改自己担任培训讲师的课程。")
 
 
-@hooks.register("before_edit_page")
-def _before_edit(request, page):
-    _refuse_unless_managed(request, page)
+# Edit, delete, unpublish, move (which also passes the destination) and copy
+# all take (request, page): one check serves them all.
+GUARDED_HOOKS = (
+    "before_edit_page",
+    "before_delete_page",
+    "before_unpublish_page",
+    "before_move_page",
+    "before_copy_page",
+)
+for _hook in GUARDED_HOOKS:
+    hooks.register(_hook, _refuse_unless_managed)
 
 
-@hooks.register("before_delete_page")
-def _before_delete(request, page):
-    _refuse_unless_managed(request, page)
-
-
-@hooks.register("before_unpublish_page")
-def _before_unpublish(request, page):
-    _refuse_unless_managed(request, page)
-
-
-@hooks.register("before_move_page")
-def _before_move(request, page, destination):
-    _refuse_unless_managed(request, page)
-
-
-@hooks.register("before_copy_page")
-def _before_copy(request, page):
-    _refuse_unless_managed(request, page)
+@hooks.register("before_bulk_action")
+def _before_bulk_action(request, action_type, objects, action_class_instance):
+    # Bulk delete, move, publish and unpublish skip the single-page hooks above.
+    if action_type in ("delete", "move", "publish", "unpublish"):
+        for page in objects:
+            _refuse_unless_managed(request, page)
 
 
 @hooks.register("before_create_page")

@@ -55,6 +55,16 @@ def test_a_trainer_cannot_edit_publish_or_delete_another_trainers_course(two_cou
     assert other.title == "别人的课程" and other.live and other.get_children().exists()
 
 
+def test_bulk_actions_cannot_reach_another_trainers_course(two_courses):
+    _own, other, mine, _theirs = two_courses
+    client = signed_in(mine)
+    for action in ("delete", "unpublish"):
+        response = client.post(f"/admin/bulk/wagtailcore/page/{action}/?id={other.pk}", {"include_descendants": "on"})
+        assert response.status_code in (302, 403), action
+    other.refresh_from_db()
+    assert other.live and other.get_children().exists()
+
+
 def test_district_administrators_see_every_course(two_courses):
     own, other, _mine, _theirs = two_courses
     client = signed_in(user("admin_district", role="district_admin"))
