@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
 from sso.roles import ROLE_GROUPS
+from youke.spreadsheets import Echo, inert
 
 from .models import QueryLog
 
@@ -120,22 +121,15 @@ def summary(since):
     return totals
 
 
-class _Echo:
-    """A file-like that returns what is written: csv.writer rows streamed one by one."""
-
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = ["检索词", "检索次数", "无结果次数", "平均结果数", "最近检索（小时）"]
 
 
 def csv_rows(since, zero_only=False, limit=10_000):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff"  # so that Excel opens the UTF-8 file as UTF-8
     yield writer.writerow(CSV_HEADER)
     for row in top_queries(since, limit=limit, zero_only=zero_only):
         # A query typed as =cmd(...) must stay text in a spreadsheet.
-        query = "'" + row["query"] if row["query"][:1] in "=+-@" else row["query"]
+        query = inert(row["query"])
         last = timezone.localtime(row["last"]).strftime("%Y-%m-%d %H:00")
         yield writer.writerow([query, row["searches"], row["zero"], f"{row['average'] or 0:.1f}", last])

@@ -12,6 +12,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from youke.spreadsheets import Echo, inert
+
 
 def header(modules):
     return [
@@ -36,28 +38,14 @@ def values(row):
     ]  # fmt: skip
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, so each row is yielded as soon as it is made."""
-
-    def write(self, value):
-        return value
-
-
-def _inert(value):
-    """A text cell a spreadsheet will not run: =, +, -, @ (and tab/CR) first make it a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_response(course, cohort_rows, modules, filename):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines():
         # The BOM makes Excel on Chinese Windows read UTF-8 rather than GBK.
         yield "\ufeff" + writer.writerow(header(modules))
         for row in cohort_rows:
-            yield writer.writerow([_inert(value) for value in values(row)])
+            yield writer.writerow([inert(value) for value in values(row)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
