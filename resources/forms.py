@@ -42,11 +42,11 @@ class LibraryPageForm(WagtailAdminPageForm):
         from .models.review import user_school_id
 
         user = self.for_user
-        self.own_school_id = None if (user is None or is_district_staff(user)) else user_school_id(user)
-        if self.own_school_id is not None and "school" in self.fields:
+        own_school_id = None if (user is None or is_district_staff(user)) else user_school_id(user)
+        if own_school_id is not None and "school" in self.fields:
             self.fields["school"].disabled = True
             self.fields["school"].help_text = _("按您在统一身份认证中的学校填写，如有误请联系管理员。")
-            self.initial["school"] = self.own_school_id
+            self.initial["school"] = own_school_id
 
     def clean(self):
         cleaned = super().clean()

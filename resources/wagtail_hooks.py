@@ -6,11 +6,18 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.models import Page
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_scope, api
 from .models import CrossEditionGroup, Edition, Grade, KnowledgeNode, School, Stage, Subject, Textbook, Unit
+
+# Early (this module is read before any admin view asks for the policy): the
+# explorer, page search, pages API and history report then hide other
+# teachers' drafts. The page chooser does not ask the policy; its hook is below.
+register_permission_policy(Page, admin_scope.LibraryScopedPagePolicy("wagtailcore.Page"))
 
 
 class SchoolViewSet(SnippetViewSet):
@@ -100,11 +107,6 @@ def guard_document(document, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return HttpResponseForbidden(_("您没有权限下载此文件。"))
-
-
-@hooks.register("construct_explorer_page_queryset")
-def hide_others_drafts_in_explorer(parent_page, pages, request):
-    return admin_scope.scope_pages(pages, request.user)
 
 
 @hooks.register("construct_page_chooser_queryset")

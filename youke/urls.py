@@ -5,7 +5,6 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from resources import admin_scope
 from search import views as search_views
 from sso import views as sso_views
 
@@ -20,9 +19,6 @@ urlpatterns = [
     path("admin/logout/", sso_views.logout),
     path("django-admin/logout/", sso_views.logout),
     path("django-admin/", admin.site.urls),
-    # Before the admin's own: its page search, without other teachers' drafts.
-    path("admin/pages/search/", admin_scope.page_search),
-    path("admin/pages/search/results/", admin_scope.page_search_results),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
