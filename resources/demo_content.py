@@ -58,7 +58,7 @@ def _spread_nodes(count):
     return chosen[:count]
 
 
-AUTHOR_SCHOOLS = [("teacher1", "CGYX"), ("teacher2", "QSZX")]
+AUTHORS = ("teacher1", "teacher2")
 
 
 def load(count=44):
@@ -73,7 +73,9 @@ def _load(count):
     schools = list(School.objects.order_by("code"))
     teacher1 = get_user_model().objects.filter(username="teacher1").first()
     # The demo teachers' own lessons are at their own schools (resources.demo.DEMO_SCHOOL_OF).
-    authors = {code: get_user_model().objects.filter(username=name).first() for name, code in AUTHOR_SCHOOLS}
+    from .demo import DEMO_SCHOOL_OF
+
+    authors = {DEMO_SCHOOL_OF[name]: get_user_model().objects.filter(username=name).first() for name in AUTHORS}
     video = _document("课堂实录示例.mp4", demo_files.mp4())
     states = [state for state, n in STATES for _ in range(n)]
     for number, node in enumerate(_spread_nodes(count)):

@@ -6,21 +6,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .choices import PartKind, ResourceType
+from .choices import PartKind
 from .filetypes import check_document
 
 # The national activity lists at most three guiding teachers per lesson.
 MAX_GUIDING_TEACHERS = 3
 # The edit view's buttons that send a package on to reviewers (or publish it).
 SUBMIT_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
-# A standalone resource's files are checked like the package part of the same kind.
-RESOURCE_PART = {
-    ResourceType.MICRO_LESSON: PartKind.MICRO_LESSON,
-    ResourceType.COURSEWARE: PartKind.COURSEWARE,
-    ResourceType.TEACHING_DESIGN: PartKind.TEACHING_DESIGN,
-    ResourceType.EXERCISE: PartKind.EXERCISE,
-    ResourceType.MATERIAL: PartKind.MATERIAL,
-}
 
 
 def is_district_staff(user):
@@ -86,7 +78,8 @@ class ResourceForm(LibraryPageForm):
         for form in formset.forms:
             document = form.cleaned_data.get("document") if form.cleaned_data else None
             if document and not form.cleaned_data.get("DELETE"):
-                errors.extend(self.document_problems(RESOURCE_PART[kind], document, document.pk in attached))
+                # A resource type names the package part of the same kind (courseware, exercise...).
+                errors.extend(self.document_problems(kind, document, document.pk in attached))
         if errors:
             raise ValidationError(errors)
         return cleaned

@@ -72,6 +72,10 @@ def test_document_chooser_lists_only_the_teachers_own_files(people, client):
 
 def test_admin_lists_hide_other_teachers_drafts(people, client):
     draft_by(people["author"], "王老师的草稿课例")
+    # The engine makes new documents searchable about once a second; the admin search asks it at once.
+    from modelsearch.backends import get_search_backend
+
+    get_search_backend().refresh_indexes()
     index = LessonIndexPage.objects.get()
     for viewer, sees in (
         (people["other_teacher"], False),
