@@ -25,7 +25,7 @@ from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, Sc
 from youke.settings.env import env_int
 
 from . import backends, database, documents, engine, facets, insights, ranking, registry, terms
-from .chinese import query_groups
+from .chinese import query_groups, query_terms
 from .highlight import snippet
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,6 @@ class Plan:
     terms: list
     topic: str
     intent: str | None
-    aliases: dict
     querysets: dict
     groups: list = field(default_factory=list)
     placement: dict = field(default_factory=dict)  # curriculum words of the query: {facet: pk}
@@ -150,10 +149,9 @@ def plan(request, user):
     searched = topic or terms.topic(request.q) or request.q
     return Plan(
         q=request.q,
-        terms=terms.expand(searched),
+        terms=query_terms(searched, aliases),
         topic=topic,
         intent=terms.intent(request.q),
-        aliases=aliases,
         querysets=candidates(request, user),
         # A query of nothing but curriculum or type words ("信息技术") is still those words to other kinds.
         groups=query_groups(searched, aliases),

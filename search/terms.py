@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from resources.choices import ResourceType
 
-from .chinese import query_terms, without_fillers
+from .chinese import without_fillers
 
 VERSION_KEY = "search:vocabulary-version"
 SCHEMA = 2  # bumped when the shape of a cached value changes, so a deployment never reads an old one
@@ -44,18 +44,26 @@ _TYPE_PATTERN = re.compile("|".join(sorted(map(re.escape, TYPE_WORDS), key=len, 
 _local = {}  # per process: {name: (version, value)}
 
 
+def _token(key):
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        value = cache.get(key) or uuid.uuid4().hex  # no cache at all: never reuse
+    return value
+
+
+def _renew(key):
+    cache.set(key, uuid.uuid4().hex, None)
+
+
 def version():
     """A token that changes whenever the vocabulary does (random, so it never repeats)."""
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        value = cache.get(VERSION_KEY) or uuid.uuid4().hex  # no cache at all: never reuse
-    return value
+    return _token(VERSION_KEY)
 
 
 def bump(**_kwargs):
     """Signal receiver: the taxonomy or the schools changed."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    _renew(VERSION_KEY)
 
 
 LIBRARY_KEY = "search:library-version"
@@ -63,16 +71,12 @@ LIBRARY_KEY = "search:library-version"
 
 def library_version():
     """A token that changes whenever a lesson or resource is saved or deleted (cached answers expire)."""
-    value = cache.get(LIBRARY_KEY)
-    if value is None:
-        cache.add(LIBRARY_KEY, uuid.uuid4().hex, None)
-        value = cache.get(LIBRARY_KEY) or uuid.uuid4().hex
-    return value
+    return _token(LIBRARY_KEY)
 
 
 def library_changed(**_kwargs):
     """Signal receiver: a page was saved, published, unpublished or deleted."""
-    cache.set(LIBRARY_KEY, uuid.uuid4().hex, None)
+    _renew(LIBRARY_KEY)
 
 
 def cached(name, build):
@@ -128,11 +132,6 @@ def placement_words():
 def aliases():
     """{colloquial name: canonical name} from the taxonomy rows."""
     return cached("aliases", _build_aliases)
-
-
-def expand(q):
-    """The terms to search for `q` (words, synonyms, aliases, possible pinyin)."""
-    return query_terms(q, aliases()) if q else []
 
 
 def intent(q):
