@@ -15,6 +15,11 @@ MAX_GUIDING_TEACHERS = 3
 SUBMIT_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
 
 
+def guiding_names(text):
+    """The names in a 指导教师 field ("张三，李四"): the form and the importer count them alike."""
+    return [name for name in re.split(r"[,，、\s]+", text or "") if name]
+
+
 def is_district_staff(user):
     # resources.api imports the models, which import this module: import late.
     from .api import is_district_staff
@@ -111,8 +116,7 @@ class LessonPackageForm(LibraryPageForm):
             missing = self.instance.missing_required_parts(present)
             if missing:
                 errors.append(_("提交审核前请补齐必备内容：%(parts)s。") % {"parts": "、".join(missing)})
-        guiding = [name for name in re.split(r"[,，、\s]+", cleaned.get("guiding_teachers") or "") if name]
-        if len(guiding) > MAX_GUIDING_TEACHERS:
+        if len(guiding_names(cleaned.get("guiding_teachers"))) > MAX_GUIDING_TEACHERS:
             errors.append(_("指导教师最多 %(n)s 人。") % {"n": MAX_GUIDING_TEACHERS})
         level = cleaned.get("recommended_to")
         if level and level != self.instance.recommended_to:

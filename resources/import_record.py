@@ -20,7 +20,7 @@ from media_pipeline.models import Video
 
 from . import vocabulary
 from .filetypes import check_part_file, family_of
-from .forms import MAX_GUIDING_TEACHERS
+from .forms import MAX_GUIDING_TEACHERS, guiding_names
 from .models import (
     AwardLevel,
     KnowledgeNode,
@@ -223,7 +223,7 @@ def _guiding(record):
         value = "，".join(name.strip() for name in value if name.strip())
     if not isinstance(value, str):
         raise LineError("“guiding_teachers”应为文本或文本列表")
-    if len([name for name in re.split(r"[,，、\s]+", value) if name]) > MAX_GUIDING_TEACHERS:
+    if len(guiding_names(value)) > MAX_GUIDING_TEACHERS:
         raise LineError(f"指导教师最多 {MAX_GUIDING_TEACHERS} 人")
     return _text({"guiding_teachers": value}, "guiding_teachers", limit=_max(LessonPackagePage, "guiding_teachers"))
 
