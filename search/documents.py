@@ -118,6 +118,17 @@ def extract(document):
     return row
 
 
+def extract_and_reindex(document):
+    """Extract `document`'s text and, when that worked, re-index the pages showing it; returns the row."""
+    from modelsearch.index import insert_or_update_object
+
+    row = extract(document)
+    if row.status == row.Status.OK:
+        for page in pages_with(document.pk):
+            insert_or_update_object(page)
+    return row
+
+
 def _document_ids(page):
     if hasattr(page, "parts"):
         return [part.document_id for part in page.parts.all() if part.document_id]

@@ -62,13 +62,8 @@ def retry_failed(limit=BATCH):
 
 def extract_missing(limit=DOCUMENTS_PER_RUN):
     """Extract the text of documents whose extraction never ran (broker down at upload); re-index their pages."""
-    from modelsearch.index import insert_or_update_object
-
     count = 0
     for document in documents.missing(limit):
-        row = documents.extract(document)
-        if row.status == row.Status.OK:
-            for page in documents.pages_with(document.pk):
-                insert_or_update_object(page)
+        documents.extract_and_reindex(document)
         count += 1
     return count

@@ -15,7 +15,6 @@ def retry_index_updates():
 @shared_task(name="search.extract_document_text", ignore_result=True, soft_time_limit=120, time_limit=180)
 def extract_document_text(document_id):
     """Read a saved document's text once, then re-index the pages that carry it. Idempotent."""
-    from modelsearch.index import insert_or_update_object
     from wagtail.documents import get_document_model
 
     from . import documents
@@ -23,8 +22,4 @@ def extract_document_text(document_id):
     document = get_document_model().objects.filter(pk=document_id).first()
     if document is None:
         return None
-    row = documents.extract(document)
-    if row.status == row.Status.OK:
-        for page in documents.pages_with(document_id):
-            insert_or_update_object(page)
-    return row.status
+    return documents.extract_and_reindex(document).status
