@@ -4,6 +4,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from resources.publishing import LibraryPermissionTester
+
 
 class HomePage(Page):
     """The site's front page: a search box first, then what is new."""
@@ -16,6 +18,10 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
+
+    def permissions_for_user(self, user):
+        # Deleting or copying the home page would take the library below it along.
+        return LibraryPermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         from resources.models import School

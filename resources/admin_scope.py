@@ -8,7 +8,6 @@ author, the reviewers of its school and the district, nobody else.
 """
 
 from django.db.models import Q
-from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .api import is_district_staff, role_names
@@ -49,37 +48,6 @@ def scope_documents(documents, user):
         )
         return documents.filter(own | published)
     return documents.filter(own)
-
-
-def is_library_page(page):
-    from .models import LessonPackagePage, ResourcePage
-
-    return isinstance(page.specific_deferred, (LessonPackagePage, ResourcePage))
-
-
-def may_publish_around_review(user):
-    """District administrators (and superusers) may publish a lesson without the review workflow."""
-    return user.is_superuser or "district_admin" in role_names(user)
-
-
-def may_delete(user, page):
-    """Library pages are kept: only a superuser deletes, or the author a draft never sent on.
-
-    A lesson that was not selected stays in the author's record; district
-    staff take it off the site by unpublishing, which keeps every revision.
-    """
-    from .models import LessonPackagePage, ResourcePage
-
-    if user.is_superuser:
-        return True
-    if not is_library_page(page):
-        # Deleting a parent would take every lesson below it along.
-        library = Page.objects.descendant_of(page).type(LessonPackagePage, ResourcePage)
-        return not library.exists()
-    specific = page.specific_deferred
-    if specific.owner_id != user.pk or specific.first_published_at is not None:
-        return False
-    return not specific.workflow_in_progress
 
 
 class LibraryScopedPagePolicy(PagePermissionPolicy):

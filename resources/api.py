@@ -5,10 +5,9 @@ returned; a published one is returned to signed-in users, and to anonymous
 visitors only when its licence is public.
 """
 
-from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
+from sso.roles import is_district_staff, role_names, user_school_id
 
-# Roles that review or administer every school's work and so may open its unpublished files.
-DISTRICT_ROLES = ("district_reviewer", "district_admin")
+from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
 
 
 def visible(model, user):
@@ -48,27 +47,6 @@ def can_download(document, user):
     )
 
 
-def role_names(user):
-    """The platform roles (sso.roles keys) of `user`, cached on the user object for the request."""
-    from sso.roles import ROLE_GROUPS
-
-    if not (user and user.is_authenticated):
-        return frozenset()
-    cached = getattr(user, "_youke_roles", None)
-    if cached is None:
-        by_name = {name: role for role, name in ROLE_GROUPS.items()}
-        cached = frozenset(by_name[name] for name in user.groups.values_list("name", flat=True) if name in by_name)
-        user._youke_roles = cached
-    return cached
-
-
-def is_district_staff(user):
-    """Superusers, district reviewers and district administrators see every teacher's work."""
-    if not (user and user.is_authenticated):
-        return False
-    return user.is_superuser or bool(role_names(user) & set(DISTRICT_ROLES))
-
-
 def reviews_work_of(user, author):
     """Whether `user` may open unpublished files and videos by `author`.
 
@@ -84,8 +62,6 @@ def reviews_work_of(user, author):
         return True
     if author is None or "school_reviewer" not in role_names(user):
         return False
-    from .models.review import user_school_id
-
     school_id = user_school_id(user)
     return school_id is not None and school_id == user_school_id(author)
 

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from sso.roles import is_district_staff, user_school_id
+
 from .choices import PartKind
 from .filetypes import check_document
 
@@ -20,13 +22,6 @@ def guiding_names(text):
     return [name for name in re.split(r"[,，、\s]+", text or "") if name]
 
 
-def is_district_staff(user):
-    # resources.api imports the models, which import this module: import late.
-    from .api import is_district_staff
-
-    return is_district_staff(user)
-
-
 class LibraryPageForm(WagtailAdminPageForm):
     """What packages and standalone resources share: whose school, whose files.
 
@@ -36,8 +31,6 @@ class LibraryPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models.review import user_school_id
-
         user = self.for_user
         own_school_id = None if (user is None or is_district_staff(user)) else user_school_id(user)
         if own_school_id is not None and "school" in self.fields:
@@ -54,6 +47,24 @@ class LibraryPageForm(WagtailAdminPageForm):
         if self.submitting() and not cleaned.get("school"):
             self.add_error("school", _("提交审核前请选择学校，本校审核员才能审核。"))
         return cleaned
+
+    def already_attached(self, relation, attname):
+        """Ids in `relation` (e.g. parts.document_id) of the saved page and of its latest revision.
+
+        Read from the database, not from `self.instance`: the bound formset has
+        already put the submitted (unsaved) parts on the instance, so asking it
+        would call every newly chosen file "already attached" - and filtering
+        those in-memory parts by a foreign key fails on parts that lack one.
+        """
+        if not self.instance.pk:
+            return set()
+        saved = type(self.instance).objects.filter(pk=self.instance.pk).values_list(f"{relation}__{attname}", flat=True)
+        ids = set(saved)
+        revision = self.instance.get_latest_revision()
+        if revision is not None:
+            ids |= {getattr(item, attname) for item in getattr(revision.as_object(), relation).all()}
+        ids.discard(None)
+        return ids
 
     def submitting(self):
         return any(self.data.get(action) for action in SUBMIT_ACTIONS)
@@ -78,7 +89,7 @@ class ResourceForm(LibraryPageForm):
         kind = cleaned.get("resource_type")
         if formset is None or not formset.is_valid() or not kind:
             return cleaned
-        attached = set(self.instance.files.values_list("document_id", flat=True)) if self.instance.pk else set()
+        attached = self.already_attached("files", "document_id")
         errors = []
         for form in formset.forms:
             document = form.cleaned_data.get("document") if form.cleaned_data else None
@@ -105,12 +116,13 @@ class LessonPackageForm(LibraryPageForm):
         cleaned = super().clean()
         parts = self._live_parts()
         errors = []
-        attached = set(self.instance.parts.values_list("document_id", flat=True)) if self.instance.pk else set()
+        attached = self.already_attached("parts", "document_id")
+        attached_videos = self.already_attached("parts", "video_id")
         for part in parts:
             if part.get("document"):
                 errors.extend(self.document_problems(part["kind"], part["document"], part["document"].pk in attached))
             if part.get("video"):
-                errors.extend(self._video_problems(part["kind"], part["video"]))
+                errors.extend(self._video_problems(part["kind"], part["video"], part["video"].pk in attached_videos))
         if self.submitting():
             present = {part["kind"] for part in parts if part.get("document") or part.get("link") or part.get("video")}
             missing = self.instance.missing_required_parts(present)
@@ -132,14 +144,13 @@ class LessonPackageForm(LibraryPageForm):
             raise ValidationError(errors)
         return cleaned
 
-    def _video_problems(self, kind, video):
+    def _video_problems(self, kind, video, attached):
         from media_pipeline.models import VideoStatus
 
         user = self.for_user
         problems = []
         # Ids are unguessable, but a teacher attaches only their own uploads.
-        attached = self.instance.pk and self.instance.parts.filter(video=video).exists()
-        if not (attached or user.is_superuser or video.owner_id == user.pk):
+        if not (attached or user is None or user.is_superuser or video.owner_id == user.pk):
             problems.append(_("只能使用自己上传的视频。"))
         if kind not in (PartKind.VIDEO, PartKind.MICRO_LESSON):
             problems.append(_("在线视频只能用于“课堂实录”或“微课”。"))

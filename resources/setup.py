@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -21,7 +20,7 @@ from wagtail.models import (
 from home.models import HomePage
 from sso.roles import ensure_role_groups
 
-from .models import LessonIndexPage, SchoolReviewTask
+from .models import DistrictReviewTask, LessonIndexPage, SchoolReviewTask
 
 WORKFLOW_NAME = "优课评审（校级 → 区级）"
 TAXONOMY_MODELS = [
@@ -70,10 +69,16 @@ def _ensure_task(model, name, groups):
 
 def ensure_workflow(index, groups):
     school = _ensure_task(SchoolReviewTask, _("校级审核"), [groups["school_reviewer"]])
-    district = _ensure_task(GroupApprovalTask, _("区级审核"), [groups["district_reviewer"]])
+    district = _ensure_task(DistrictReviewTask, _("区级审核"), [groups["district_reviewer"]])
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     for order, task in enumerate([school, district]):
         WorkflowTask.objects.update_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
+    # Sites set up before DistrictReviewTask had Wagtail's plain group approval at district level,
+    # which let reviewers approve their own lessons: take it out of the workflow.
+    stale = WorkflowTask.objects.filter(workflow=workflow).exclude(task__in=[school, district])
+    for link in stale.select_related("task"):
+        link.task.specific.deactivate()
+    stale.delete()
     WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
     return workflow
 
@@ -90,8 +95,8 @@ def ensure_library():
     _grant_documents(groups["teacher"], root_collection, "add_document", "choose_document")
     for role in ("school_reviewer", "district_reviewer"):
         _grant_documents(groups[role], root_collection, "choose_document")
-    # The district's final approval publishes (Wagtail checks this right when the
-    # workflow ends); publishing around the workflow is refused in wagtail_hooks.
+    # "publish" lets district reviewers take a lesson off the site; publishing one
+    # happens only at the end of its review (resources.publishing).
     _grant_page(groups["district_reviewer"], index, "publish_page")
     groups["district_reviewer"].permissions.add(
         Permission.objects.get(content_type__app_label="resources", codename="award_lesson")

@@ -1,9 +1,7 @@
 """Admin menus: schools and the curriculum, editable by district administrators."""
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import Page
@@ -117,41 +115,3 @@ def hide_others_drafts_in_chooser(pages, request):
 @hooks.register("construct_document_chooser_queryset")
 def own_documents_in_chooser(documents, request):
     return admin_scope.scope_documents(documents, request.user)
-
-
-def _deletion_refused(request, pages):
-    refused = [page for page in pages if not admin_scope.may_delete(request.user, page)]
-    if not refused:
-        return None
-    messages.error(
-        request,
-        _("“%(title)s”不能删除：课例提交审核或发布后长期保存，只有超级管理员可以删除；如需下架，请使用“取消发布”。")
-        % {"title": refused[0].get_admin_display_title()},
-    )
-    return redirect("wagtailadmin_explore", refused[0].get_parent().pk)
-
-
-@hooks.register("before_delete_page")
-def keep_teachers_work(request, page):
-    return _deletion_refused(request, [page])
-
-
-@hooks.register("before_bulk_action")
-def keep_teachers_work_in_bulk(request, action_type, objects, action_class_instance):
-    if action_type == "delete":
-        return _deletion_refused(request, objects)
-    if action_type == "publish":
-        return _bulk_publish_refused(request, objects)
-    return None
-
-
-def _bulk_publish_refused(request, pages):
-    """Lessons go live through review; the publish right district reviewers hold is for the workflow's end."""
-    if admin_scope.may_publish_around_review(request.user):
-        return None
-    drafts = [page for page in pages if admin_scope.is_library_page(page) and page.has_unpublished_changes]
-    if not drafts:
-        return None
-    title = drafts[0].get_admin_display_title()
-    messages.error(request, _("“%(title)s”须经校级、区级审核通过后发布，不能批量直接发布。") % {"title": title})
-    return redirect("wagtailadmin_explore", drafts[0].get_parent().pk)

@@ -32,3 +32,38 @@ def ensure_role_groups():
             group.permissions.add(access_admin)
         groups[role] = group
     return groups
+
+
+# Roles that review or administer every school's work and so may open its unpublished files.
+DISTRICT_ROLES = ("district_reviewer", "district_admin")
+
+
+def role_names(user):
+    """The platform roles (ROLE_GROUPS keys) of `user`, cached on the user object for the request."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    cached = getattr(user, "_youke_roles", None)
+    if cached is None:
+        by_name = {name: role for role, name in ROLE_GROUPS.items()}
+        cached = frozenset(by_name[name] for name in user.groups.values_list("name", flat=True) if name in by_name)
+        user._youke_roles = cached
+    return cached
+
+
+def is_district_staff(user):
+    """Superusers, district reviewers and district administrators see every teacher's work."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_superuser or bool(role_names(user) & set(DISTRICT_ROLES))
+
+
+def is_district_admin(user):
+    """District administrators (and superusers) keep the library itself: publish around review, move."""
+    return bool(user and user.is_authenticated) and (user.is_superuser or "district_admin" in role_names(user))
+
+
+def user_school_id(user):
+    """The id of the school a user belongs to, or None (district staff)."""
+    # The school comes from the identity provider's groups (sso.SsoProfile).
+    profile = getattr(user, "sso_profile", None)
+    return getattr(profile, "school_id", None)

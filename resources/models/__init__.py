@@ -10,7 +10,7 @@ from .lessons import (
     ResourcePage,
     ResourceType,
 )
-from .review import SchoolReviewTask
+from .review import DistrictReviewTask, SchoolReviewTask
 from .rules import ReviewRules
 from .schools import School
 from .taxonomy import CrossEditionGroup, Edition, Grade, KnowledgeNode, Stage, Subject, Textbook, Unit
@@ -32,6 +32,7 @@ __all__ = [
     "Grade",
     "KnowledgeNode",
     "School",
+    "DistrictReviewTask",
     "SchoolReviewTask",
     "Stage",
     "Subject",

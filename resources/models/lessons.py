@@ -21,6 +21,7 @@ from wagtail.search import index
 from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
 from ..forms import LessonPackageForm, ResourceForm
+from ..publishing import LibraryPermissionTester, carry_review_to, guard_new_revision
 from ..widgets import VideoUploadInput
 from .placement import CurriculumPlacement
 
@@ -36,6 +37,10 @@ class LessonIndexPage(Page):
 
     class Meta:
         verbose_name = _("优课资源库")
+
+    def permissions_for_user(self, user):
+        # Publishing straight into the library (create, copy, alias) is refused like publishing a lesson.
+        return LibraryPermissionTester(user, self)
 
 
 class LessonTag(TaggedItemBase):
@@ -90,6 +95,9 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         index.FilterField("licence"),
     ]
 
+    # resources.publishing tells the library's pages from their parents by this flag.
+    is_library_page = True
+
     class Meta:
         abstract = True
 
@@ -98,6 +106,18 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         if self.teacher_id and not self.teacher_name:
             self.teacher_name = self.teacher.last_name + self.teacher.first_name
         super().save(*args, **kwargs)
+
+    def permissions_for_user(self, user):
+        return LibraryPermissionTester(user, self)
+
+    def save_revision(self, *args, **kwargs):
+        """Every new revision passes the review guard, whoever asks (editor, autosave, API revert, scripts)."""
+        user = kwargs.get("user", args[0] if args else None)
+        review = guard_new_revision(self, user)
+        revision = super().save_revision(*args, **kwargs)
+        if review is not None:
+            carry_review_to(review, revision)
+        return revision
 
     def search_terms(self):
         from search.chinese import index_terms

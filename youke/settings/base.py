@@ -172,6 +172,10 @@ STATIC_URL = "/static/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Wagtail
+# Review integrity (resources.publishing): a change after a rejection is reviewed again from the
+# school level, and the end of a review publishes the approved revision, not the latest one.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+WAGTAIL_FINISH_WORKFLOW_ACTION = "resources.workflow_finish.publish_approved_revision"
 WAGTAIL_SITE_NAME = _("优课 · 一师一优课资源平台")
 WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Every kind of file a lesson package holds; resources.filetypes checks the
