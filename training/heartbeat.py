@@ -3,17 +3,25 @@
 The player posts, every few seconds and at play/pause/seek/end:
 `{lesson, session, seq, start, position}` - "in player session `session`,
 heartbeat number `seq`, I played continuously from `start` to `position`".
-The server believes none of it beyond what is physically possible:
+The server believes none of it beyond what is physically possible.
 
-- a new session only starts a chain (credits nothing): the time before its
-  first heartbeat is unknown;
-- a heartbeat credits at most the real time since the previous accepted one
-  of its session, and since the last credit of any session (two tabs share
-  one clock), plus a small slack; never outside the video;
-- a session as a whole never credits more than the real time since its chain
-  started plus ONE slack (the slack is not a per-request allowance: many
-  tiny heartbeats earn nothing extra), and a silence longer than MAX_GAP
-  restarts the chain instead of crediting the whole gap at once;
+At the root is one credit clock per enrolment (`Enrollment.credit_clock`,
+read and moved under a row lock): every second of video credited in a course
+must be a real second that passed after the clock, and crediting moves the
+clock past it, so no other session, tab or video of the course can claim that
+second again. Hence, across all sessions together, what an enrolment is
+credited never exceeds the wall-clock time that really passed:
+
+- a new session only starts a chain (credits nothing, earns no slack): the
+  time before its first heartbeat is unknown;
+- a heartbeat credits at most the real time between its chain's own clock
+  (the chain's start, moved on by what it was credited) and now, and never
+  anything before the enrolment's credit clock; never outside the video;
+- parallel tabs share the one clock, so they cannot watch faster than time;
+- a silence longer than MAX_GAP restarts the chain instead of crediting the
+  whole gap at once;
+- at most TRAINING_MAX_PLAYER_SESSIONS sessions of one enrolment are live at
+  a time (a heartbeat within MAX_GAP); another new one is refused;
 - a duplicated or out-of-order heartbeat (seq not above the last accepted)
   changes nothing, and what is credited is stored as merged intervals, so a
   stretch reported twice counts once.
@@ -24,19 +32,31 @@ import math
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import intervals
-from .models import VideoProgress
+from .models import Enrollment, VideoProgress
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_SESSIONS = 5  # sessions remembered per teacher and video; older ones start afresh
+MAX_SESSIONS = 20  # sessions remembered per teacher and video (for their seq); older ones start afresh
+DEFAULT_MAX_PLAYER_SESSIONS = 3  # live player sessions per enrolment, unless settings say otherwise
 MAX_SEQ = 10**9
 # The player beats every 10 s while playing; a longer silence (paused, tab
 # asleep, connection lost) restarts the chain rather than being credited.
 MAX_GAP_SECONDS = 45
+
+
+class Refused(Exception):
+    """A heartbeat that may not even start a chain; the message is for the teacher."""
+
+
+def max_player_sessions():
+    """How many player sessions of one enrolment may be live at once (setting TRAINING_MAX_PLAYER_SESSIONS)."""
+    return max(1, int(getattr(settings, "TRAINING_MAX_PLAYER_SESSIONS", DEFAULT_MAX_PLAYER_SESSIONS)))
 
 
 @dataclass(frozen=True)
@@ -86,47 +106,89 @@ def _progress_row(user, lesson):
     return VideoProgress.objects.select_for_update().get(user=user, lesson_id=lesson.pk)
 
 
-def record(user, lesson, beat, duration, now=None):
+def _enrolment_row(user, lesson, course):
+    if course is None:
+        from .permissions import live_course_of
+
+        course = live_course_of(lesson)
+    if course is None:
+        return None
+    return Enrollment.objects.select_for_update().filter(course=course, user=user, status__in=Enrollment.ACTIVE).first()
+
+
+def _when(value):
+    return datetime.datetime.fromisoformat(value)
+
+
+def _session_state(value):
+    """(seq, last beat, chain clock) of a stored session; older rows' lists start their clock at the last beat."""
+    if isinstance(value, dict):
+        return int(value["seq"]), _when(value["last"]), _when(value["clock"])
+    last = _when(value[1])
+    return int(value[0]), last, last
+
+
+def _live_sessions(enrolment, now):
+    live = {}
+    for key, last in (enrolment.player_sessions or {}).items():
+        try:
+            age = (now - _when(last)).total_seconds()
+        except (TypeError, ValueError):
+            continue
+        if age <= MAX_GAP_SECONDS:
+            live[key] = last
+    return live
+
+
+def record(user, lesson, beat, duration, now=None, course=None):
     """Apply one heartbeat; return (VideoProgress, outcome) with outcome started/accepted/ignored.
 
-    Runs in its own transaction with the row locked, so concurrent heartbeats
-    of one teacher are applied one after another.
+    Runs in its own transaction with the enrolment row locked first (it holds
+    the credit clock) and then the progress row, so concurrent heartbeats of
+    one teacher in one course are applied one after another. Refused (in
+    Chinese) when the teacher has no active enrolment in the lesson's course
+    or already has as many live player sessions as allowed.
     """
     now = now or timezone.now()
     with transaction.atomic():
+        enrolment = _enrolment_row(user, lesson, course)
+        if enrolment is None:
+            raise Refused(_("您未报名该课程，观看不计入学习进度。"))
         row = _progress_row(user, lesson)
-        row.duration = duration
         sessions = dict(row.sessions)
-        previous = sessions.get(beat.session)
+        previous = _session_state(sessions[beat.session]) if beat.session in sessions else None
         if previous is not None and beat.seq <= previous[0]:
             return row, "ignored"
-        outcome = "started"
-        chain_start, credited = now, 0.0
-        if previous is not None:
-            last = datetime.datetime.fromisoformat(previous[1])
-            # Older rows hold [seq, last]; their chain starts at the last beat.
-            chain_start = datetime.datetime.fromisoformat(previous[2]) if len(previous) > 2 else last
-            credited = float(previous[3]) if len(previous) > 3 else 0.0
-            elapsed = (now - last).total_seconds()
-            if elapsed > MAX_GAP_SECONDS:
-                chain_start, credited = now, 0.0  # a new chain: the gap itself is not credited
-            else:
-                if row.last_credit_at is not None:
-                    elapsed = min(elapsed, (now - row.last_credit_at).total_seconds())
-                budget = (now - chain_start).total_seconds() + intervals.SLACK_SECONDS - credited
-                allowed = max(0.0, min(elapsed + intervals.SLACK_SECONDS, budget))
-                stretch = intervals.creditable(beat.start, beat.position, allowed, duration, slack=0.0)
-                outcome = "accepted"
-                if stretch is not None:
-                    row.segments = intervals.add(row.segments, *stretch)
-                    row.watched_seconds = round(intervals.covered(row.segments), 3)
-                    row.last_credit_at = now
-                    credited += stretch[1] - stretch[0]
-        sessions[beat.session] = [beat.seq, now.isoformat(), chain_start.isoformat(), round(credited, 3)]
+        live = _live_sessions(enrolment, now)
+        key = f"{lesson.pk}:{beat.session}"
+        if key not in live and len(live) >= max_player_sessions():
+            raise Refused(_("同时打开的播放窗口过多，请关闭其他窗口后继续观看。"))
+        row.duration = duration
+        outcome, clock = "started", now
+        if previous is not None and (now - previous[1]).total_seconds() <= MAX_GAP_SECONDS:
+            outcome = "accepted"
+            # Real time this chain may still use: from its own clock, and never before the
+            # enrolment's clock (what any session already claimed), up to now. No slack.
+            clock = previous[2]
+            if enrolment.credit_clock is not None:
+                clock = max(clock, enrolment.credit_clock)
+            available = max(0.0, (now - clock).total_seconds())
+            stretch = intervals.creditable(beat.start, beat.position, available, duration, slack=0.0)
+            if stretch is not None:
+                row.segments = intervals.add(row.segments, *stretch)
+                row.watched_seconds = round(intervals.covered(row.segments), 3)
+                row.last_credit_at = now
+                clock = min(now, clock + datetime.timedelta(seconds=stretch[1] - stretch[0]))
+                enrolment.credit_clock = clock
+        # A chain that (re)starts has used no time yet: its clock is now.
+        sessions[beat.session] = {"seq": beat.seq, "last": now.isoformat(), "clock": clock.isoformat()}
         if len(sessions) > MAX_SESSIONS:
-            newest = sorted(sessions.items(), key=lambda item: item[1][1])[-MAX_SESSIONS:]
+            newest = sorted(sessions.items(), key=lambda item: _session_state(item[1])[1])[-MAX_SESSIONS:]
             sessions = dict(newest)
         row.sessions = sessions
         row.last_position = min(max(beat.position, 0.0), duration)
         row.save()
+        live[key] = now.isoformat()
+        enrolment.player_sessions = live
+        enrolment.save(update_fields=["credit_clock", "player_sessions"])
     return row, outcome

@@ -1,9 +1,17 @@
-"""Quizzes graded on the server: the browser only ever sees the questions, never which choice is right."""
+"""Quizzes graded on the server: the browser only ever sees the questions, never which choice is right.
+
+Against answering by trial: attempts are bounded (QuizLessonPage.max_attempts,
+3 unless the trainer says otherwise), each attempt shows only its score, never
+which questions were right, and the right answers appear only once the quiz
+is over (passed or attempts used up) if the trainer chose so (show_answers);
+after that no further attempt is taken.
+"""
 
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from .blocks import MULTIPLE
 from .models import QuizAttempt
@@ -66,6 +74,33 @@ def attempts_left(page, user):
     return max(page.max_attempts - used, 0)
 
 
+def finished(page, user):
+    """The quiz is over for this teacher: passed, or every allowed attempt used."""
+    attempts = QuizAttempt.objects.filter(user=user, lesson_id=page.pk)
+    if attempts.filter(passed=True).exists():
+        return True
+    return bool(page.max_attempts) and attempts.count() >= page.max_attempts
+
+
+def answers_revealed(page, user):
+    """Whether the right answers may be shown: only once the quiz is over, and only if the trainer chose so."""
+    return page.show_answers == page.Answers.WHEN_FINISHED and finished(page, user)
+
+
+def can_answer(page, user):
+    """Attempts left, and the right answers not yet shown (once shown, another attempt would be a copy)."""
+    left = attempts_left(page, user)
+    return left != 0 and not answers_revealed(page, user)
+
+
+def answer_key(page):
+    """[(question, [right choice texts])] for the page once answers are revealed."""
+    return [
+        (question, [choice["text"] for choice in question["choices"] if choice["correct"]])
+        for _id, question in questions(page)
+    ]
+
+
 def submit(page, course, user, data):
     """Grade and store one attempt; QuizError when none are left or the sheet is blank."""
     if not questions(page):
@@ -78,7 +113,9 @@ def submit(page, course, user, data):
             with transaction.atomic():
                 used = QuizAttempt.objects.filter(user=user, lesson_id=page.pk).aggregate(n=Max("number"))["n"] or 0
                 if page.max_attempts and used >= page.max_attempts:
-                    raise QuizError("作答次数已用完。")
+                    raise QuizError(_("作答次数已用完。"))
+                if answers_revealed(page, user):
+                    raise QuizError(_("您已通过本测验，正确答案已公布，不能再次作答。"))
                 return QuizAttempt.objects.create(
                     user=user,
                     lesson_id=page.pk,

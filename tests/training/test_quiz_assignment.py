@@ -140,3 +140,57 @@ def test_a_trainer_enrolled_in_their_own_course_cannot_approve_their_own_work(as
     assert "不能批阅自己提交的作业" in answer.content.decode()
     own.refresh_from_db()
     assert own.status == AssignmentSubmission.Status.SUBMITTED
+
+
+WRONG = [[0], [2], [1]]
+
+
+def attempt(client, quiz_page, picks):
+    return client.post(f"/training/lessons/{quiz_page.pk}/quiz/", answer_sheet(quiz_page, picks), follow=True)
+
+
+def test_attempts_are_bounded_by_default(quiz_course):
+    """A new quiz allows three attempts: unlimited attempts would let the score alone reveal the answers."""
+    _page, quiz_page, teacher = quiz_course
+    client = signed_in(teacher)
+    for _ in range(3):
+        attempt(client, quiz_page, WRONG)
+    fourth = attempt(client, quiz_page, RIGHT)
+    assert "作答次数已用完" in fourth.content.decode()
+    assert QuizAttempt.objects.filter(user=teacher).count() == 3
+    assert not QuizAttempt.objects.filter(user=teacher, passed=True).exists()
+
+
+def test_only_the_score_is_shown_until_the_attempts_are_used_up(quiz_course):
+    _page, quiz_page, teacher = quiz_course
+    client = signed_in(teacher)
+    body = attempt(client, quiz_page, [[1], [2], [1]]).content.decode()  # only the first right
+    assert "第 1 次作答：33 分，未通过" in body
+    assert "正确答案" not in body, "no answer key while attempts remain"
+    assert 'class="quiz"' in body
+    attempt(client, quiz_page, WRONG)
+    body = attempt(client, quiz_page, WRONG).content.decode()
+    assert "正确答案：提炼关键词，配合图示" in body
+    assert "正确答案：控制时长，突出重点；确认版权或使用授权" in body
+    assert 'class="quiz"' not in body
+
+
+def test_passing_reveals_the_answers_and_closes_the_quiz(quiz_course):
+    _page, quiz_page, teacher = quiz_course
+    client = signed_in(teacher)
+    body = attempt(client, quiz_page, RIGHT).content.decode()
+    assert "正确答案：使用平台生成的小体积下载版本" in body and 'class="quiz"' not in body
+    again = attempt(client, quiz_page, RIGHT).content.decode()
+    assert "正确答案已公布，不能再次作答" in again
+    assert QuizAttempt.objects.filter(user=teacher).count() == 1
+
+
+def test_the_trainer_may_keep_the_answers_secret(quiz_course):
+    _page, quiz_page, teacher = quiz_course
+    quiz_page.show_answers = QuizLessonPage.Answers.NEVER
+    quiz_page.max_attempts = 1
+    quiz_page.save_revision().publish()
+    client = signed_in(teacher)
+    body = attempt(client, quiz_page, WRONG).content.decode()
+    assert "第 1 次作答：0 分" in body
+    assert "正确答案" not in body and 'class="quiz"' not in body

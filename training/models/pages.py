@@ -253,11 +253,23 @@ class QuizLessonPage(LessonPage):
         validators=[MaxValueValidator(100)],
         help_text=_("留空则用课程的测验及格分"),
     )
-    max_attempts = models.PositiveSmallIntegerField(_("最多作答次数"), default=0, help_text=_("0 表示不限"))
+
+    class Answers(models.TextChoices):
+        # Only the score of each attempt is ever shown while attempts remain: no question-by-question
+        # feedback to try answers against. The right answers may be shown once the quiz is over.
+        WHEN_FINISHED = "finished", _("通过或作答次数用完后公布正确答案")
+        NEVER = "never", _("只显示得分，不公布正确答案")
+
+    max_attempts = models.PositiveSmallIntegerField(
+        _("最多作答次数"), default=3, help_text=_("0 表示不限；不限次数时只凭得分也可逐题试出答案，请慎用")
+    )
+    show_answers = models.CharField(
+        _("公布正确答案"), max_length=10, choices=Answers.choices, default=Answers.WHEN_FINISHED
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
-        FieldRowPanel([FieldPanel("pass_percent"), FieldPanel("max_attempts")]),
+        FieldRowPanel([FieldPanel("pass_percent"), FieldPanel("max_attempts"), FieldPanel("show_answers")]),
         FieldPanel("questions"),
     ]
 

@@ -38,6 +38,11 @@ class Enrollment(models.Model):
     withdrawn_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     progress = models.FloatField(_("进度"), default=0)  # 0..1, kept by training.progress.refresh
+    # The credit clock of training.heartbeat: every credited second of video in this course lies
+    # before this instant, and no two credits share a second, whatever the sessions, tabs or videos.
+    credit_clock = models.DateTimeField(null=True, blank=True, editable=False)
+    # {"<lesson id>:<player session>": ISO time of its last heartbeat}: the live player sessions.
+    player_sessions = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -63,7 +68,8 @@ class VideoProgress(models.Model):
     watched_seconds = models.FloatField(default=0)
     duration = models.FloatField(default=0)
     last_position = models.FloatField(default=0)
-    # {session id: [last accepted seq, ISO time]} for the few most recent player sessions.
+    # {session id: {"seq": last accepted seq, "last": ISO time of it, "clock": ISO instant up to which
+    # the session's chain has used real time}} for the most recent player sessions (training.heartbeat).
     sessions = models.JSONField(default=dict)
     last_credit_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,15 +2,25 @@
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from .. import heartbeat, progress
 from ..models import LessonProgress, VideoLessonPage
 from ..permissions import active_enrolment, live_course_of
 
 MAX_BODY = 2048  # a heartbeat is ~150 bytes
+# The player beats every 10 s plus at play/pause/seek/end: 30 a minute leaves room for two tabs and seeking.
+DEFAULT_HEARTBEAT_RATE = "30/m"
+
+
+def heartbeat_rate(_group, _request):
+    """Heartbeats allowed per teacher (setting TRAINING_HEARTBEAT_RATE, e.g. "30/m"), read at each request."""
+    return getattr(settings, "TRAINING_HEARTBEAT_RATE", DEFAULT_HEARTBEAT_RATE)
 
 
 def _error(message, status):
@@ -18,7 +28,10 @@ def _error(message, status):
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate=heartbeat_rate, method="POST", block=False)
 def heartbeat_view(request):
+    if getattr(request, "limited", False):
+        return _error(_("心跳请求过于频繁，请稍后再试。"), 429)
     if not request.user.is_authenticated:
         return _error("请先登录。", 401)
     if len(request.body) > MAX_BODY:
@@ -43,7 +56,10 @@ def heartbeat_view(request):
     video = lesson.video
     if not video.is_ready or not video.duration:
         return _error("视频尚未就绪。", 409)
-    row, outcome = heartbeat.record(request.user, lesson, beat, float(video.duration))
+    try:
+        row, outcome = heartbeat.record(request.user, lesson, beat, float(video.duration), course=course)
+    except heartbeat.Refused as exc:
+        return _error(str(exc), 429)
     if outcome == "ignored":  # nothing changed: answer with what is stored
         standing = LessonProgress.objects.filter(user=request.user, lesson_id=lesson.pk).first()
         complete = False

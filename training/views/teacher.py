@@ -137,6 +137,8 @@ def _kind_context(lesson, course, user, enrolled):
             "attempts": QuizAttempt.objects.filter(user=user, lesson_id=lesson.pk),
             "attempts_left": quiz.attempts_left(lesson, user),
             "pass_percent": quiz.pass_percent(lesson, course),
+            "can_answer": quiz.can_answer(lesson, user),
+            "answer_key": quiz.answer_key(lesson) if quiz.answers_revealed(lesson, user) else None,
         }
     if lesson.kind == "assignment":
         return {
