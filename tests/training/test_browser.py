@@ -86,6 +86,9 @@ def test_teacher_enrols_watches_passes_and_downloads_the_certificate(page, live_
             fieldset.locator("input").nth(index).check()
     page.get_by_role("button", name="提交答卷").click()
     page.get_by_text("第 1 次作答：100 分，通过。").wait_for()
+    # Passed: the right answers are shown now, and the quiz takes no further attempt.
+    page.get_by_text("正确答案：提炼关键词，配合图示").wait_for()
+    assert page.locator("form.quiz").count() == 0
 
     page.get_by_role("link", name="我的学习").click()
     assert "12.5 学时" in page.locator("body").inner_text()
