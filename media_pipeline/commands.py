@@ -21,6 +21,8 @@ and `\\` specially, and the caller's folder names are not ours to escape.
 
 import ffmpeg
 
+from . import formats
+
 # The output layout, relative to the working folder.
 MASTER_PLAYLIST = "master.m3u8"
 VARIANT_PLAYLIST = "index.m3u8"  # in a folder named after the rung: 240p/index.m3u8
@@ -44,7 +46,8 @@ def build_command(input_path, ladder, *, ffmpeg_binary="ffmpeg"):
         list of str, ready for `media_pipeline.runner.run(..., cwd=work_dir)`.
     """
     # "file:" so a teacher's "第1课:分数.mp4" is not read as a protocol named "第1课".
-    source = ffmpeg.input(f"file:{input_path}", protocol_whitelist="file")
+    # Only listed containers, only local files (formats.py): never a playlist that opens others.
+    source = ffmpeg.input(f"file:{input_path}", **formats.input_options())
     # The first real video stream (V skips cover art) and the first audio stream.
     picture = source["V:0"].filter("fps", fps=str(ladder.frame_rate))
     branches = picture.filter_multi_output("split", len(ladder.video) + 2)

@@ -1,9 +1,12 @@
 """What a media file really is, asked of ffprobe - never of its extension."""
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
+
+from . import formats
 
 # A truncated or hostile file can make ffprobe read for a long time.
 PROBE_TIMEOUT_SECONDS = 60
@@ -80,40 +83,40 @@ def _stream_duration(stream):
     return value if value > 0 else None
 
 
-# Text formats that make ffmpeg open OTHER files or URLs (an HLS or DASH playlist,
-# a concat list): an upload in one of them could read the server's files or
-# reach internal addresses. Refused by their first bytes, before ffprobe runs.
-_REFERENCING_TEXT = (b"#EXTM3U", b"#EXT-X", b"ffconcat", b"file ", b"<?xml", b"<MPD", b"<smil")
-
-
 def probe(path, *, ffprobe="ffprobe", own_playlist=False):
-    """Probe a local file (or a presigned URL). Raises ProbeError with a Chinese message when it is not media.
+    """Probe a local file. Raises ProbeError with a Chinese message when it is not allowed media.
 
+    Never by the first bytes alone: ffprobe runs with the container allow-list of
+    `formats` (and only the file protocol), and its answer is checked against it.
     own_playlist: the path is a playlist this pipeline wrote (read back to check outputs).
     """
     target = str(path)
-    remote = target.startswith(("http://", "https://"))
-    if not remote and not own_playlist:
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-        except OSError as exc:
-            raise ProbeError("文件无法读取。") from exc
-        if head.startswith(_REFERENCING_TEXT):
-            raise ProbeError("这是播放列表或文本文件，不是视频文件。")
-    # Only the protocols this file needs: a local file reads nothing but files.
-    protocols = "http,https,tcp,tls,crypto" if remote else "file"
+    if "://" in target or target.startswith(("http:", "https:")):
+        # ffmpeg never gets a URL: a playlist behind it could make it fetch internal addresses.
+        raise ProbeError("文件无法读取。")
+    if not os.path.isfile(target):
+        raise ProbeError("文件无法读取。")
+    # "file:" so a name with a colon ("第1课:分数.mp4") is not read as a protocol.
     command = [
-        ffprobe, "-v", "error", "-protocol_whitelist", protocols,
-        "-print_format", "json", "-show_format", "-show_streams", target,
+        ffprobe, "-v", "error", *formats.input_args(own_output=own_playlist),
+        "-print_format", "json", "-show_format", "-show_streams", f"file:{os.path.abspath(target)}",
     ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired as exc:
         raise ProbeError("文件无法在规定时间内解析，可能已损坏。") from exc
     if result.returncode != 0:
+        if b"whitelist" in result.stderr:  # detected as a format (or protocol) not on the list
+            raise ProbeError(formats.NOT_ALLOWED)
         raise ProbeError("无法识别的文件：不是有效的音视频文件，或文件已损坏。")
-    info = json.loads(result.stdout or b"{}")
+    try:
+        info = json.loads(result.stdout or b"{}")
+    except ValueError as exc:
+        raise ProbeError("无法识别的文件：不是有效的音视频文件，或文件已损坏。") from exc
+    format_name = info.get("format", {}).get("format_name", "")
+    allowed = formats.OWN_OUTPUT_WHITELIST.split(",") if own_playlist else formats.ALLOWED_DEMUXERS
+    if not formats.is_allowed(format_name, allowed):
+        raise ProbeError(formats.NOT_ALLOWED)
     streams = info.get("streams", [])
     # Cover art in an MP3 shows up as a one-frame "video" stream; it is not video.
     video = next(
@@ -135,7 +138,7 @@ def probe(path, *, ffprobe="ffprobe", own_playlist=False):
         video_codec=video.get("codec_name") if video else None,
         audio_codec=audio.get("codec_name") if audio else None,
         frame_rate=_frame_rate(video) if video else None,
-        format_name=info.get("format", {}).get("format_name", ""),
+        format_name=format_name,
         sample_aspect_ratio=_sample_aspect_ratio(video) if video else Fraction(1),
         video_duration=_stream_duration(video) if video else None,
     )

@@ -53,13 +53,18 @@ def transcode_video(self, video_id, token):
     except Superseded:
         return {"video": video_id, "status": "superseded"}
     except (ProbeError, FfmpegError, FileNotFoundError) as exc:
-        _fail(video_id, token, str(exc))
-        return {"video": video_id, "status": "failed", "error": str(exc)}
+        # The teacher reads video.error: ffmpeg's own lines (server paths) go to the log only.
+        message = exc.summary if isinstance(exc, FfmpegError) else str(exc)
+        log.warning("transcode %s failed: %s", video_id, exc)
+        _fail(video_id, token, message)
+        return {"video": video_id, "status": "failed", "error": message}
     except TRANSIENT as exc:
         if self.request.retries >= self.max_retries:
-            _fail(video_id, token, f"对象存储或文件系统多次出错，已停止重试：{exc}")
+            log.error("transcode %s: storage kept failing: %s", video_id, exc)
+            _fail(video_id, token, "对象存储或文件系统多次出错，已停止重试。")
             raise
-        _note(video_id, token, status=VideoStatus.QUEUED, error=f"暂时出错，稍后自动重试：{exc}")
+        log.warning("transcode %s: transient error, retrying: %s", video_id, exc)
+        _note(video_id, token, status=VideoStatus.QUEUED, error="暂时出错，稍后自动重试。")
         raise self.retry(exc=exc, countdown=RETRY_BASE_SECONDS * 2**self.request.retries) from exc
     return {"video": video_id, "status": "ready"}
 

@@ -130,7 +130,7 @@ def transcode(
     """
     source = Path(input_path).absolute()
     if not source.is_file():
-        raise FileNotFoundError(f"找不到要转码的文件：{input_path}")
+        raise FileNotFoundError("找不到要转码的文件。")
     probed = probe(source, ffprobe=ffprobe_binary)
     if not probed.has_video:
         raise ProbeError("文件中没有视频画面（只有声音）：课堂实录需要有视频。")

@@ -4,8 +4,9 @@ Three looks, cheapest first, each with a message a teacher can act on:
 the first bytes (empty, text such as a renamed document or a playlist, a
 well-known non-video format), the box structure of MP4/MOV files (a file cut
 off while recording or copying claims more bytes than it has), and ffprobe
-(is there a picture, and does it last). The text check also keeps ffprobe
-away from playlists, which could make it fetch other files or URLs.
+(is there a picture, and does it last). The first bytes only give a better
+message: what keeps playlists away from ffprobe is its container allow-list
+(formats.py), which also refuses a playlist hidden behind an ID3 tag.
 """
 
 import struct
@@ -109,7 +110,8 @@ def judge(result):
 def check(source):
     """Return ffprobe's ProbeResult for a whole video, or raise NotAVideo with the reason.
 
-    `source` has `size`, `read(offset, length)` and `target` (a path or URL for ffprobe).
+    `source` has `size`, `read(offset, length)` and `local()`, a context manager giving
+    a local file for ffprobe (never a URL: see formats.py).
     """
     head = source.read(0, HEAD_BYTES) if source.size else b""
     message = check_head(head)
@@ -118,7 +120,8 @@ def check(source):
     if message:
         raise NotAVideo(message)
     try:
-        result = probe(source.target)
+        with source.local() as path:
+            result = probe(path)
     except ProbeError as error:
         raise NotAVideo(str(error)) from error
     message = judge(result)

@@ -134,6 +134,10 @@ class LocalSource:
         self.handle, self.target = handle, str(path)
         self.size = os.fstat(handle.fileno()).st_size
 
+    @contextmanager
+    def local(self):
+        yield self.target
+
     def read(self, offset, length):
         self.handle.seek(offset)
         return self.handle.read(max(length, 0))

@@ -3,10 +3,12 @@
 The site never handles the video's bytes: it opens the multipart upload,
 presigns one `upload_part` URL per part, asks S3 which parts it holds
 (`list_parts`, the only record that counts), completes the upload from that
-list and checks the result with ranged reads and ffprobe over a presigned GET.
+list and checks the result with ranged reads, and ffprobe over a bounded local copy.
 """
 
 import functools
+import os
+import tempfile
 from contextlib import contextmanager
 
 import boto3
@@ -22,8 +24,11 @@ MAX_PARTS = 10_000
 # A part URL only has to outlive the wait before its PUT starts (S3 checks the
 # signature when the request arrives, not when its last byte does).
 PART_URL_SECONDS = 15 * 60
-# ffprobe may seek back and forth over a slow store; a long-lived probe URL costs nothing here.
-PROBE_URL_SECONDS = 30 * 60
+# What the completion check copies for ffprobe (see S3Source.local): headers are at the start,
+# an MP4 written without faststart keeps its index at the end (a 45-minute lesson's: a few MB).
+PROBE_HEAD_BYTES = 32 * 1024 * 1024
+PROBE_TAIL_BYTES = 32 * 1024 * 1024
+COPY_BLOCK = 8 * 1024 * 1024
 NO_SUCH_UPLOAD = ("NoSuchUpload", "404")
 
 
@@ -173,9 +178,31 @@ class S3Source:
         )
         return answer["Body"].read()
 
-    @property
-    def target(self):
-        """What ffprobe opens: a presigned GET on the site's own endpoint."""
-        return self.backend.client().generate_presigned_url(
-            "get_object", Params={"Bucket": self.backend.bucket, "Key": self.key}, ExpiresIn=PROBE_URL_SECONDS
-        )
+    @contextmanager
+    def local(self):
+        """A local file for ffprobe: the head and the tail of the original in a sparse file of its size.
+
+        ffprobe never gets a URL (a playlist could make it fetch internal addresses).
+        The headers ffprobe reads sit at the start (and the MP4 index or MKV cues
+        often at the end); the middle stays holes, so a 4 GB lesson costs at most
+        PROBE_HEAD_BYTES + PROBE_TAIL_BYTES of transfer and disk.
+        """
+        with tempfile.TemporaryDirectory(prefix="youke-probe-") as folder:
+            path = os.path.join(folder, "original")
+            with open(path, "wb") as target:
+                head = min(self.size, PROBE_HEAD_BYTES)
+                self._copy(target, 0, head)
+                tail_start = max(head, self.size - PROBE_TAIL_BYTES)
+                self._copy(target, tail_start, self.size - tail_start)
+                target.truncate(self.size)
+            yield path
+
+    def _copy(self, target, offset, length):
+        end = offset + length
+        while offset < end:
+            block = self.read(offset, min(COPY_BLOCK, end - offset))
+            if not block:
+                raise OSError("short read from S3")
+            target.seek(offset)
+            target.write(block)
+            offset += len(block)
