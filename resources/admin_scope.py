@@ -8,7 +8,6 @@ author, the reviewers of its school and the district, nobody else.
 """
 
 from django.db.models import Q
-from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .api import is_district_staff, role_names
@@ -60,55 +59,3 @@ class LibraryScopedPagePolicy(PagePermissionPolicy):
 
     def explorable_instances(self, user):
         return scope_pages(super().explorable_instances(user), user)
-
-
-def visible_documents(documents, user):
-    """Documents whose names `user` may read: those `scope_documents` offers, the library's published files,
-    and, for a school reviewer, the files of their school's teachers (as resources.api.reviews_work_of)."""
-    from .models import PackagePart, ResourceFile
-
-    if is_district_staff(user):
-        return documents
-    allowed = Q(pk__in=scope_documents(documents, user).values("pk"))
-    allowed |= Q(pk__in=PackagePart.objects.filter(package__live=True).values("document_id"))
-    allowed |= Q(pk__in=ResourceFile.objects.filter(resource__live=True).values("document_id"))
-    school_id = user_school_id(user) if "school_reviewer" in role_names(user) else None
-    if school_id is not None:
-        allowed |= Q(uploaded_by_user__sso_profile__school_id=school_id)
-    return documents.filter(allowed)
-
-
-def hidden_draft_tag_names(user, names):
-    """Of tag `names`, those that only library drafts `user` may not see use (on the page or in a revision)."""
-    from taggit.models import Tag, TaggedItem
-    from wagtail.models import Revision
-
-    from .models import LessonPackagePage, ResourcePage
-    from .models.lessons import LessonTag, ResourceTag
-
-    drafts = []
-    for model in (LessonPackagePage, ResourcePage):
-        drafts += list(model.objects.filter(live=False).values_list("pk", flat=True))
-    if not drafts:
-        return set()
-    visible = set(scope_pages(Page.objects.filter(pk__in=drafts), user).values_list("pk", flat=True))
-    tags = dict(Tag.objects.filter(name__in=names).values_list("pk", "name"))
-
-    def revision_tags(page_ids):
-        found = set()
-        revisions = Revision.objects.filter(object_id__in=[str(pk) for pk in page_ids]).values_list(
-            "content", flat=True
-        )
-        for content in revisions:
-            found |= {item.get("tag") for item in (content or {}).get("tagged_items", ()) if item.get("tag") in tags}
-        return found
-
-    hidden_ids = set(drafts) - visible
-    used_by_hidden = revision_tags(hidden_ids)
-    used_elsewhere = revision_tags(visible)
-    for through in (LessonTag, ResourceTag):
-        rows = through.objects.filter(tag_id__in=tags)
-        used_by_hidden |= set(rows.filter(content_object_id__in=hidden_ids).values_list("tag_id", flat=True))
-        used_elsewhere |= set(rows.exclude(content_object_id__in=hidden_ids).values_list("tag_id", flat=True))
-    used_elsewhere |= set(TaggedItem.objects.filter(tag_id__in=tags).values_list("tag_id", flat=True))
-    return {tags[pk] for pk in used_by_hidden - used_elsewhere}
