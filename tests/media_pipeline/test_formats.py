@@ -18,8 +18,9 @@ ID3_HEADER = b"ID3\x04\x00\x00\x00\x00\x00\x00"  # an empty ID3v2.4 tag: 10 byte
 
 def hls_playlist(entry):
     return (
-        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:0\n"
-        f"#EXTINF:10.0,\n{entry}\n#EXT-X-ENDLIST\n"
+        # The victim's own length, so nothing but the allow-list stops the transcode.
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        f"#EXTINF:2.0,\n{entry}\n#EXT-X-ENDLIST\n"
     ).encode()
 
 
