@@ -83,6 +83,12 @@ def _stream_duration(stream):
     return value if value > 0 else None
 
 
+# Text formats that make ffmpeg open OTHER files or URLs: named plainly by their first bytes
+# for a clearer message. Not the guard itself - that is the allow-list (a playlist behind an
+# ID3 tag starts with other bytes).
+_REFERENCING_TEXT = (b"#EXTM3U", b"#EXT-X", b"ffconcat", b"file ", b"<?xml", b"<MPD", b"<smil")
+
+
 def probe(path, *, ffprobe="ffprobe", own_playlist=False):
     """Probe a local file. Raises ProbeError with a Chinese message when it is not allowed media.
 
@@ -96,6 +102,14 @@ def probe(path, *, ffprobe="ffprobe", own_playlist=False):
         raise ProbeError("文件无法读取。")
     if not os.path.isfile(target):
         raise ProbeError("文件无法读取。")
+    if not own_playlist:
+        try:
+            with open(target, "rb") as handle:
+                head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        except OSError as exc:
+            raise ProbeError("文件无法读取。") from exc
+        if head.startswith(_REFERENCING_TEXT):
+            raise ProbeError("这是播放列表或文本文件，不是视频文件。")
     # "file:" so a name with a colon ("第1课:分数.mp4") is not read as a protocol.
     command = [
         ffprobe, "-v", "error", *formats.input_args(own_output=own_playlist),
