@@ -4,14 +4,21 @@ Everything goes through Django's default storage, so the same code serves the
 embedded default (files under MEDIA_ROOT) and S3 in production.
 """
 
+import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.storage import default_storage
 
 COPY_CHUNK = 4 * 1024 * 1024
+# What a probe of a remote file copies (see sparse_probe_copy): headers are at the start,
+# an MP4 written without faststart keeps its index at the end (a 45-minute lesson's: a few MB).
+PROBE_HEAD_BYTES = 32 * 1024 * 1024
+PROBE_TAIL_BYTES = 32 * 1024 * 1024
 
 
 @contextmanager
@@ -27,6 +34,64 @@ def local_copy(name, scratch):
         if not path.is_file():
             raise FileNotFoundError(f"原始文件不存在：{name}")
     yield path
+
+
+@contextmanager
+def sparse_probe_copy(read, size):
+    """A local file for ffprobe: the head and tail of a remote file of `size` bytes, holes between.
+
+    ffprobe never gets a URL (a playlist could make it fetch internal addresses), and a
+    4 GB lesson costs at most PROBE_HEAD_BYTES + PROBE_TAIL_BYTES of transfer and disk.
+    `read(offset, length)` returns up to `length` bytes from `offset`.
+    """
+    with tempfile.TemporaryDirectory(prefix="youke-probe-") as folder:
+        path = os.path.join(folder, "original")
+        with open(path, "wb") as target:
+            head = min(size, PROBE_HEAD_BYTES)
+            _copy_range(read, target, 0, head)
+            tail_start = max(head, size - PROBE_TAIL_BYTES)
+            _copy_range(read, target, tail_start, size - tail_start)
+            target.truncate(size)
+        yield path
+
+
+def _copy_range(read, target, offset, length):
+    end = offset + length
+    while offset < end:
+        block = read(offset, min(COPY_CHUNK, end - offset))
+        if not block:
+            raise OSError("short read from storage")
+        target.seek(offset)
+        target.write(block)
+        offset += len(block)
+
+
+@contextmanager
+def probe_path(name, storage=None):
+    """A local path ffprobe may read for the stored file `name`, on local storage or S3."""
+    storage = storage or default_storage
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        pass
+    else:
+        yield path
+        return
+    size = storage.size(name)
+    key = storage._normalize_name(name)  # django-storages' own key for the name (its location prefix)
+    bucket = storage.bucket
+
+    def read(offset, length):
+        if length <= 0 or offset >= size:
+            return b""
+        end = min(offset + length, size) - 1
+        try:
+            return bucket.Object(key).get(Range=f"bytes={offset}-{end}")["Body"].read()
+        except (BotoCoreError, ClientError) as exc:  # S3 down or the object gone: one kind of error
+            raise OSError("对象存储暂时无法读取该文件，请稍后重试。") from exc
+
+    with sparse_probe_copy(read, size) as path:
+        yield path
 
 
 def save_outputs(out_dir, prefix, files):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.panels import Panel
 
 from media_pipeline.probe import ProbeError, probe
+from media_pipeline.store import probe_path
 
 from .choices import REQUIRED_PARTS, PartKind
 
@@ -26,8 +27,9 @@ def video_findings(document):
     if findings is not None:
         return findings
     try:
-        source = document.file.path if _is_local(document) else document.file.url
-        result = probe(source)
+        # Never a URL to ffprobe: on S3, a bounded local copy of the head and tail.
+        with probe_path(document.file.name, document.file.storage) as source:
+            result = probe(source)
     except (ProbeError, OSError) as exc:
         return [(False, str(exc))]
     width, height = result.display_size or (0, 0)
@@ -69,14 +71,6 @@ def guidance_findings(width, height, video_codec, audio_codec, duration, size):
         (LESSON_MINUTES[0] <= minutes <= LESSON_MINUTES[1],
          _("时长 %(m)s 分钟（完整一节课，一般 30–45 分钟）") % {"m": round(minutes, 1)}),
     ]  # fmt: skip
-
-
-def _is_local(document):
-    try:
-        document.file.path  # noqa: B018 - raises on remote storage
-    except NotImplementedError:
-        return False
-    return True
 
 
 def checklist(page):

@@ -7,8 +7,6 @@ list and checks the result with ranged reads, and ffprobe over a bounded local c
 """
 
 import functools
-import os
-import tempfile
 from contextlib import contextmanager
 
 import boto3
@@ -16,6 +14,7 @@ from botocore.client import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
+from ..store import sparse_probe_copy
 from .backends import Part, UploadGone
 
 # S3's own limits (AWS "Amazon S3 multipart upload limits"), which MinIO and S3Proxy share.
@@ -24,11 +23,6 @@ MAX_PARTS = 10_000
 # A part URL only has to outlive the wait before its PUT starts (S3 checks the
 # signature when the request arrives, not when its last byte does).
 PART_URL_SECONDS = 15 * 60
-# What the completion check copies for ffprobe (see S3Source.local): headers are at the start,
-# an MP4 written without faststart keeps its index at the end (a 45-minute lesson's: a few MB).
-PROBE_HEAD_BYTES = 32 * 1024 * 1024
-PROBE_TAIL_BYTES = 32 * 1024 * 1024
-COPY_BLOCK = 8 * 1024 * 1024
 NO_SUCH_UPLOAD = ("NoSuchUpload", "404")
 
 
@@ -178,31 +172,6 @@ class S3Source:
         )
         return answer["Body"].read()
 
-    @contextmanager
     def local(self):
-        """A local file for ffprobe: the head and the tail of the original in a sparse file of its size.
-
-        ffprobe never gets a URL (a playlist could make it fetch internal addresses).
-        The headers ffprobe reads sit at the start (and the MP4 index or MKV cues
-        often at the end); the middle stays holes, so a 4 GB lesson costs at most
-        PROBE_HEAD_BYTES + PROBE_TAIL_BYTES of transfer and disk.
-        """
-        with tempfile.TemporaryDirectory(prefix="youke-probe-") as folder:
-            path = os.path.join(folder, "original")
-            with open(path, "wb") as target:
-                head = min(self.size, PROBE_HEAD_BYTES)
-                self._copy(target, 0, head)
-                tail_start = max(head, self.size - PROBE_TAIL_BYTES)
-                self._copy(target, tail_start, self.size - tail_start)
-                target.truncate(self.size)
-            yield path
-
-    def _copy(self, target, offset, length):
-        end = offset + length
-        while offset < end:
-            block = self.read(offset, min(COPY_BLOCK, end - offset))
-            if not block:
-                raise OSError("short read from S3")
-            target.seek(offset)
-            target.write(block)
-            offset += len(block)
+        """A bounded local copy for ffprobe (see store.sparse_probe_copy); never a URL."""
+        return sparse_probe_copy(self.read, self.size)

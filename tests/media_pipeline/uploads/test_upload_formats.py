@@ -7,7 +7,7 @@ import pytest
 
 from media_pipeline import formats
 from media_pipeline.models import Video, VideoStatus
-from media_pipeline.uploads import s3
+from media_pipeline import store
 from tests.media_pipeline.clips import make_clip
 from tests.media_pipeline.uploads.helpers import Api
 
@@ -79,8 +79,8 @@ def test_s3_upload_of_a_real_video_is_probed_from_its_head_and_tail(teachers, s3
     # the sparse local copy must still hold what ffprobe needs.
     clip = make_clip(tmp_path / "lesson.mp4", size="640x360", seconds=4)
     assert clip.stat().st_size > 4 * 64 * 1024
-    monkeypatch.setattr(s3, "PROBE_HEAD_BYTES", 64 * 1024)
-    monkeypatch.setattr(s3, "PROBE_TAIL_BYTES", 64 * 1024)
+    monkeypatch.setattr(store, "PROBE_HEAD_BYTES", 64 * 1024)
+    monkeypatch.setattr(store, "PROBE_TAIL_BYTES", 64 * 1024)
     info, response = Api(user=teachers[0]).upload(clip)
     assert response.status_code == 200, response.content.decode()
     video = Video.objects.get(pk=info["video_id"])
