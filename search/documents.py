@@ -1,94 +1,36 @@
 """The text inside attached documents (PDF, DOCX, PPTX), for search.
 
-Extraction is bounded - at most MAX_BYTES read, MAX_PARTS pages or slides,
-MAX_SECONDS, MAX_CHARS kept - and never raises: a file that cannot be read
-is logged and remembered as such. The text and its search terms are kept
-in search.DocumentText keyed by the document and its file hash, so
-indexing a page reads no file; extraction runs in the Celery task
-`search.extract_document_text` when a document is saved (and the retry
-beat job picks up any that were missed), then re-indexes the pages that
-carry the document.
+Extraction is bounded and never raises: `search.extract` refuses a file
+whose zip directory or page count promises too much, and parses the rest in
+a child process under memory, CPU and wall-clock limits (settings
+SEARCH_EXTRACT_*, see `search.extract.DEFAULTS`). A file that is refused,
+killed or broken is logged with the reason and remembered as FAILED, so the
+document stays indexed without its text and is not read again until its
+file changes. The text and its search terms are kept in search.DocumentText
+keyed by the document and its file hash, so indexing a page reads no file;
+extraction runs in the Celery task `search.extract_document_text` when a
+document is saved (and the retry beat job picks up any that were missed),
+then re-indexes the pages that carry the document.
 """
 
-import io
 import logging
-import time
 
 from django.db.models import F, Q
 from django.utils.html import format_html
 from wagtail.documents import get_document_model
 
+from . import extract as bounded
 from .chinese import index_terms
 from .highlight import snippet
 from .models import DocumentText
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 30 * 1024 * 1024  # a 200-page scanned PDF is larger, and has no text to find anyway
-MAX_PARTS = 80  # pages or slides; a teaching design is rarely longer
-MAX_SECONDS = 20
-MAX_CHARS = 20_000
+# The defaults; the limits in force are the settings of the same name (SEARCH_EXTRACT_MAX_BYTES, ...).
+MAX_BYTES = bounded.DEFAULTS["SEARCH_EXTRACT_MAX_BYTES"]
+MAX_PARTS = bounded.DEFAULTS["SEARCH_EXTRACT_MAX_PARTS"]
+MAX_CHARS = bounded.DEFAULTS["SEARCH_EXTRACT_MAX_CHARS"]
 MAX_TERMS_PER_PAGE = 40_000  # characters of document terms indexed per lesson
-
-
-class _Deadline:
-    def __init__(self, seconds):
-        self.end = time.monotonic() + seconds
-
-    def passed(self):
-        return time.monotonic() > self.end
-
-
-def _pdf(data, deadline):
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    for number, page in enumerate(reader.pages):
-        if number >= MAX_PARTS or deadline.passed():
-            break
-        yield page.extract_text() or ""
-
-
-def _docx(data, deadline):
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    for paragraph in document.paragraphs:
-        if deadline.passed():
-            break
-        yield paragraph.text
-    for table in document.tables[:MAX_PARTS]:
-        for row in table.rows:
-            yield " ".join(cell.text for cell in row.cells)
-
-
-def _pptx(data, deadline):
-    from pptx import Presentation
-
-    presentation = Presentation(io.BytesIO(data))
-    for number, slide in enumerate(presentation.slides):
-        if number >= MAX_PARTS or deadline.passed():
-            break
-        for shape in slide.shapes:
-            if shape.has_text_frame:
-                yield shape.text_frame.text
-
-
-EXTRACTORS = {"pdf": _pdf, "docx": _docx, "pptx": _pptx}
-
-
-def read_text(data, extension):
-    """Text of a file's bytes, bounded; raises on a broken file (extract() catches)."""
-    deadline = _Deadline(MAX_SECONDS)
-    pieces, size = [], 0
-    for piece in EXTRACTORS[extension](data, deadline):
-        piece = " ".join(piece.split())
-        if piece:
-            pieces.append(piece)
-            size += len(piece) + 1
-        if size >= MAX_CHARS:
-            break
-    return "\n".join(pieces)[:MAX_CHARS]
 
 
 def extract(document):
@@ -99,18 +41,20 @@ def extract(document):
         return cached
     extension = (document.file_extension or "").lower()
     status, text = DocumentText.Status.UNSUPPORTED, ""
-    if extension in EXTRACTORS:
+    if extension in bounded.KINDS:
+        limit = bounded.limits()
         try:
             with document.open_file() as handle:
-                data = handle.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                logger.info("document %s is larger than %s bytes; its text is not indexed", document.pk, MAX_BYTES)
-            else:
-                text = read_text(data, extension)
-                status = DocumentText.Status.OK if text.strip() else DocumentText.Status.EMPTY
-        except Exception:  # noqa: BLE001 - any broken or hostile file: log it, index the rest
-            logger.warning("could not extract the text of document %s", document.pk, exc_info=True)
+                data = handle.read(limit["SEARCH_EXTRACT_MAX_BYTES"] + 1)
+            outcome = bounded.extract_text(data, extension, limit)
+        except Exception as exc:  # noqa: BLE001 - the file could not even be opened
+            outcome = bounded.Outcome("", f"unreadable: {type(exc).__name__}: {exc}")
+        text = outcome.text
+        if outcome.reason:
+            logger.warning("could not extract the text of document %s: %s", document.pk, outcome.reason)
             status = DocumentText.Status.FAILED
+        else:
+            status = DocumentText.Status.OK if text.strip() else DocumentText.Status.EMPTY
     row, _ = DocumentText.objects.update_or_create(
         document=document,
         defaults={"file_hash": file_hash, "status": status, "text": text, "terms": index_terms(text) if text else ""},
