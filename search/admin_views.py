@@ -4,12 +4,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from sso.roles import ROLE_GROUPS
+from youke.ratelimits import limit
 
 from . import insights
 from .models import QueryLog
@@ -64,6 +66,7 @@ class InsightsView(InsightsAccessMixin, WagtailAdminTemplateMixin, TemplateView)
         return context
 
 
+@method_decorator(limit("export", key="user"), name="get")
 class InsightsExportView(InsightsAccessMixin, View):
     """The same report as CSV, streamed so a year of queries never sits in memory."""
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from resources.choices import AwardLevel, ResourceType
 from resources.models import School
+from youke.ratelimits import limit
 
 from . import registry, service
 from .autocomplete import suggest
@@ -66,6 +67,7 @@ def _page_context(query, answer):
 
 
 @require_GET
+@limit("search")
 def search(request):
     query = service.SearchRequest.from_params(request.GET)
     answer = service.search(query, request.user, log=True) if (query.q or query.filters) else None
@@ -76,6 +78,7 @@ def search(request):
 
 
 @require_GET
+@limit("search", json=True)
 def api_search(request):
     query = service.SearchRequest.from_params(request.GET)
     answer = service.search(query, request.user, log=True)
@@ -84,6 +87,7 @@ def api_search(request):
 
 
 @require_GET
+@limit("autocomplete", json=True)
 def api_autocomplete(request):
     """Small JSON for the search box: {"q", "suggestions": [{"text", "kind"}]}."""
     query = request.GET.get("q", "")

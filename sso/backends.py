@@ -8,6 +8,7 @@ plain Django: the embedded default with its demo users.
 
 import logging
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
@@ -16,6 +17,20 @@ from .keycloak import TokenError
 from .mapping import IdentityConflict, identity_from_claims, upsert_user
 
 logger = logging.getLogger(__name__)
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, for logins made by a request.
+
+    axes raises for authenticate() without a request; such calls (the shell,
+    management commands, tests) come from no client it could lock out, so
+    they pass on to the other backends. Every login view passes its request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class KeycloakBackend(BaseBackend):

@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from youke.ratelimits import limit
+
 from ..models import Video
 from ..upload_models import Upload
-from . import service
+from . import quota, service
 from .service import UploadError
 
 
@@ -67,8 +69,10 @@ def _json_body(request):
 
 
 @api("POST")
+@limit("upload_session", key="user", json=True)
 def create(request):
     data = _json_body(request)
+    quota.check(request.user, data.get("size"))
     upload = service.create(request.user, data.get("filename"), data.get("size"), data.get("content_type"))
     body = {
         "id": str(upload.id),
@@ -90,12 +94,14 @@ def detail(request, upload):
 
 
 @api("POST")
+@limit("upload_part", key="user", json=True)
 def parts(request, upload):
     urls = service.sign(upload, _json_body(request).get("numbers"))
     return JsonResponse({"urls": {str(number): url for number, url in urls.items()}})
 
 
 @api("PUT")
+@limit("upload_part", key="user", json=True)
 def chunk(request, upload, number):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or "")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from resources.models import School
+from youke.ratelimits import limit
 
 from .. import assignments, dashboard, enrolment, exports, progress
 from ..models import AssignmentLessonPage, AssignmentSubmission, CoursePage, Enrollment
@@ -91,6 +92,7 @@ def _export_name(course, extension):
 
 @require_GET
 @login_required
+@limit("export", key="user")
 def export_csv(request, course_id):
     course = _managed(request, course_id)
     _filters, modules, lessons, queryset = _cohort(request, course)
@@ -100,6 +102,7 @@ def export_csv(request, course_id):
 
 @require_GET
 @login_required
+@limit("export", key="user")
 def export_xlsx(request, course_id):
     course = _managed(request, course_id)
     _filters, modules, lessons, queryset = _cohort(request, course)

@@ -5,6 +5,7 @@ read from environment variables (see README, "Configuration"); with none set
 the site runs on its embedded default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "storages",
+    "axes",
+    "django_ratelimit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,6 +69,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+    # Over a limit, a view raises Ratelimited; this answers 429 (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 
 ROOT_URLCONF = "youke.urls"
 WSGI_APPLICATION = "youke.wsgi.application"
@@ -99,6 +106,27 @@ STORAGES = services.storages(MEDIA_ROOT)
 CACHES = services.cache()
 
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = services.celery_broker(VAR_DIR)
+# --- Request limits (youke.ratelimits): "count/period" (s, m, h, d) per signed-in user,
+# else per client IP; each overridable by RATE_LIMIT_<NAME>, e.g. RATE_LIMIT_SEARCH=120/m.
+YOUKE_RATE_LIMITS = {
+    name: env_str(f"RATE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "search": "60/m",
+        "autocomplete": "300/m",
+        "upload_session": "30/h",
+        "upload_part": "1200/h",
+        "export": "20/h",
+    }.items()
+}
+RATELIMIT_USE_CACHE = "default"  # Redis with REDIS_URL: shared by every worker, atomic incr
+RATELIMIT_VIEW = "youke.ratelimits.ratelimited"
+SILENCED_SYSTEM_CHECKS = [
+    # Django's own RedisCache increments atomically (INCRBY); django-ratelimit only lists django-redis's.
+    "django_ratelimit.W001",
+    # Without Redis (the embedded default, one process) the memory cache is the only atomic one.
+    *(["django_ratelimit.E003"] if "locmem" in CACHES["default"]["BACKEND"] else []),
+]
+
 CELERY_RESULT_BACKEND = services.celery_results(VAR_DIR)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the job queued
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -141,7 +169,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Keycloak logins first; local passwords only without Keycloak or for break-glass superusers.
-AUTHENTICATION_BACKENDS = ["sso.backends.KeycloakBackend", "sso.backends.LocalPasswordBackend"]
+# The lockout check (django-axes) first, so a locked-out login never reaches a password check.
+AUTHENTICATION_BACKENDS = [
+    "sso.backends.LoginLockoutBackend",
+    "sso.backends.KeycloakBackend",
+    "sso.backends.LocalPasswordBackend",
+]
+# --- Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one IP, that pair is locked for the cool-off. By the pair, not the IP
+# alone: a whole school shares one NAT address, and one pupil guessing must not lock
+# out every teacher there; nor by username alone, which would let anyone lock any
+# account from anywhere. Keycloak logins are left to Keycloak's own brute-force detection.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "youke.ratelimits.lockout_response"
+AXES_WHITELIST_CALLABLE = "youke.ratelimits.lockout_exempt"
+# The client address as Django sees it; behind a proxy set both to what it sends
+# (e.g. HTTP_X_FORWARDED_FOR and 1), or every client looks like the proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("LOGIN_IP_META_KEYS", ["REMOTE_ADDR"])
+AXES_IPWARE_PROXY_COUNT = env_int("LOGIN_IP_PROXY_COUNT", 0) or None
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，该账号在本网络的登录已暂时锁定，请稍后再试。")
 # The single sign-on page hands over to Django's own login when Keycloak is not configured.
 LOGIN_URL = "sso_login"
 LOGIN_REDIRECT_URL = "/"
@@ -198,6 +247,8 @@ S3_PUBLIC_ENDPOINT_URL = env_str("S3_PUBLIC_ENDPOINT_URL")
 # Chunks of uploads to local storage wait here, out of the web-served media folder.
 UPLOAD_CHUNK_DIR = VAR_DIR / "upload-chunks"
 
+# Bytes one user may start uploading per day (uploads under way and finished); 0: no quota.
+UPLOAD_DAILY_QUOTA = env_int("UPLOAD_DAILY_QUOTA_MB", 20480) * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
