@@ -8,6 +8,7 @@ author, the reviewers of its school and the district, nobody else.
 """
 
 from django.db.models import Q
+from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .api import is_district_staff, role_names
@@ -59,3 +60,39 @@ class LibraryScopedPagePolicy(PagePermissionPolicy):
 
     def explorable_instances(self, user):
         return scope_pages(super().explorable_instances(user), user)
+
+
+def visible_documents(documents, user):
+    """Documents whose names `user` may read: those `scope_documents` offers, the library's published files,
+    and, for a school reviewer, the files of their school's teachers (as resources.api.reviews_work_of)."""
+    from .models import PackagePart, ResourceFile
+
+    if is_district_staff(user):
+        return documents
+    allowed = Q(pk__in=scope_documents(documents, user).values("pk"))
+    allowed |= Q(pk__in=PackagePart.objects.filter(package__live=True).values("document_id"))
+    allowed |= Q(pk__in=ResourceFile.objects.filter(resource__live=True).values("document_id"))
+    school_id = user_school_id(user) if "school_reviewer" in role_names(user) else None
+    if school_id is not None:
+        allowed |= Q(uploaded_by_user__sso_profile__school_id=school_id)
+    return documents.filter(allowed)
+
+
+def hidden_draft_tag_names(user, names):
+    """Of tag `names`, those used only by library drafts `user` may not see."""
+    from taggit.models import TaggedItem
+
+    from .models.lessons import LessonTag, ResourceTag
+
+    hidden_pages = Page.objects.exclude(pk__in=scope_pages(Page.objects.all(), user).values("pk"))
+    hidden_ids = list(hidden_pages.values_list("pk", flat=True))
+    if not hidden_ids:
+        return set()
+    used_by_hidden = set()
+    used_elsewhere = set()
+    for through in (LessonTag, ResourceTag):
+        rows = through.objects.filter(tag__name__in=names)
+        used_by_hidden |= set(rows.filter(content_object_id__in=hidden_ids).values_list("tag__name", flat=True))
+        used_elsewhere |= set(rows.exclude(content_object_id__in=hidden_ids).values_list("tag__name", flat=True))
+    used_elsewhere |= set(TaggedItem.objects.filter(tag__name__in=names).values_list("tag__name", flat=True))
+    return used_by_hidden - used_elsewhere

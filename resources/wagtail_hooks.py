@@ -9,7 +9,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_scope, api
+from . import admin_privacy, admin_scope, api  # noqa: F401 - admin_privacy registers the draft privacy hooks
 from .models import CrossEditionGroup, Edition, Grade, KnowledgeNode, School, Stage, Subject, Textbook, Unit
 
 # Early (this module is read before any admin view asks for the policy): the
