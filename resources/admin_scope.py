@@ -79,20 +79,36 @@ def visible_documents(documents, user):
 
 
 def hidden_draft_tag_names(user, names):
-    """Of tag `names`, those used only by library drafts `user` may not see."""
-    from taggit.models import TaggedItem
+    """Of tag `names`, those that only library drafts `user` may not see use (on the page or in a revision)."""
+    from taggit.models import Tag, TaggedItem
+    from wagtail.models import Revision
 
+    from .models import LessonPackagePage, ResourcePage
     from .models.lessons import LessonTag, ResourceTag
 
-    hidden_pages = Page.objects.exclude(pk__in=scope_pages(Page.objects.all(), user).values("pk"))
-    hidden_ids = list(hidden_pages.values_list("pk", flat=True))
-    if not hidden_ids:
+    drafts = []
+    for model in (LessonPackagePage, ResourcePage):
+        drafts += list(model.objects.filter(live=False).values_list("pk", flat=True))
+    if not drafts:
         return set()
-    used_by_hidden = set()
-    used_elsewhere = set()
+    visible = set(scope_pages(Page.objects.filter(pk__in=drafts), user).values_list("pk", flat=True))
+    tags = dict(Tag.objects.filter(name__in=names).values_list("pk", "name"))
+
+    def revision_tags(page_ids):
+        found = set()
+        revisions = Revision.objects.filter(object_id__in=[str(pk) for pk in page_ids]).values_list(
+            "content", flat=True
+        )
+        for content in revisions:
+            found |= {item.get("tag") for item in (content or {}).get("tagged_items", ()) if item.get("tag") in tags}
+        return found
+
+    hidden_ids = set(drafts) - visible
+    used_by_hidden = revision_tags(hidden_ids)
+    used_elsewhere = revision_tags(visible)
     for through in (LessonTag, ResourceTag):
-        rows = through.objects.filter(tag__name__in=names)
-        used_by_hidden |= set(rows.filter(content_object_id__in=hidden_ids).values_list("tag__name", flat=True))
-        used_elsewhere |= set(rows.exclude(content_object_id__in=hidden_ids).values_list("tag__name", flat=True))
-    used_elsewhere |= set(TaggedItem.objects.filter(tag__name__in=names).values_list("tag__name", flat=True))
-    return used_by_hidden - used_elsewhere
+        rows = through.objects.filter(tag_id__in=tags)
+        used_by_hidden |= set(rows.filter(content_object_id__in=hidden_ids).values_list("tag_id", flat=True))
+        used_elsewhere |= set(rows.exclude(content_object_id__in=hidden_ids).values_list("tag_id", flat=True))
+    used_elsewhere |= set(TaggedItem.objects.filter(tag_id__in=tags).values_list("tag_id", flat=True))
+    return {tags[pk] for pk in used_by_hidden - used_elsewhere}
