@@ -44,6 +44,29 @@ def read_token(token):
     return data["v"], data["n"], data["d"] or None
 
 
+def is_safe_name(video_id, name):
+    """Whether stored file `name` is a plain path that resolves inside MEDIA_ROOT/videos/<video_id>/.
+
+    Refused before resolving: `..` and `.` segments, `//`, absolute paths,
+    backslashes and NUL; then the resolved path (symlinks followed) must stay
+    under the video's folder, so a forged or odd name never reads another file.
+    """
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    if not isinstance(name, str) or not name or name.startswith("/") or "\\" in name or "\x00" in name:
+        return False
+    if any(segment in ("", ".", "..") for segment in name.split("/")):
+        return False
+    video_id = str(video_id)
+    if not video_id or "/" in video_id or "\\" in video_id or video_id in (".", ".."):
+        return False
+    media_root = Path(default_storage.location)
+    root = (media_root / "videos" / video_id).resolve()
+    return (media_root / name).resolve().is_relative_to(root)
+
+
 def _attachment(filename):
     from urllib.parse import quote
 

@@ -135,6 +135,8 @@ def signed_file(request, token):
         raise Http404 from None
     if not urls_signing.is_local() or not name.startswith(f"videos/{video_id}/"):
         raise Http404
+    if not urls_signing.is_safe_name(video_id, name):
+        raise Http404
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:

@@ -3,6 +3,8 @@
 # media, Django accounts, and a Celery worker on the filesystem broker -
 # nothing else to install or start. Ctrl-C stops the site and its worker.
 #   HOST=127.0.0.1 PORT=8000 scripts/run.sh
+# Debug pages (tracebacks, settings) only with DEBUG=1, and then on
+# 127.0.0.1 alone: they must never reach the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,16 @@ PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-youke.settings.dev}
+case "${DEBUG:-}" in
+1 | true | yes | on)
+    if [ "$HOST" != "127.0.0.1" ] && [ "$HOST" != "localhost" ]; then
+        echo "DEBUG=1: serving on 127.0.0.1 only, not $HOST (debug pages must not reach the network)" >&2
+    fi
+    HOST=127.0.0.1
+    export DEBUG=1
+    ;;
+*) export DEBUG=0 ;;
+esac
 
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo

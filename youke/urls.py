@@ -31,17 +31,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.DEBUG:
+if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     from django.urls import re_path
-    from django.views.static import serve
 
-    # Local media for the embedded default - except documents, which are only
-    # served through Wagtail's view so that its permission hook runs, videos,
-    # only through media_pipeline's authorising views and signed URLs, and
-    # training assignments, only through training's own views.
-    urlpatterns += [
-        re_path(r"^media/(?!documents/|videos/|training/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    from .security import public_media
+
+    # Local media of the embedded default: only the public folders (images),
+    # after the path is normalised (youke.security). Documents are served
+    # through Wagtail's view so that its permission hook runs, videos through
+    # media_pipeline's authorising views and signed URLs, training
+    # assignments through training's own views; any other path is a 404.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", public_media)]
 
 # Wagtail serves every other path from the page tree; it must come last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -22,7 +22,7 @@ def clean_env(monkeypatch):
 def test_embedded_default_needs_no_service(clean_env, tmp_path):
     """With no variable set every part uses something that runs in-process or on disk."""
     assert services.database(tmp_path)["ENGINE"] == "django.db.backends.sqlite3"
-    assert services.search()["default"]["BACKEND"] == "wagtail.search.backends.database"
+    assert services.search()["default"]["BACKEND"] == "search.backends.database"
     assert services.storages(tmp_path / "media")["default"]["BACKEND"].endswith("FileSystemStorage")
     broker, options = services.celery_broker(tmp_path)
     assert broker == "filesystem://"

@@ -1,10 +1,20 @@
-"""Local development and the embedded default (`make run`)."""
+"""Local development and the embedded default (`make run`).
+
+No debug pages unless asked for: DEBUG=1 (and scripts/run.sh then binds to
+127.0.0.1 only). The secret key is made at random on the first start and
+kept in the data folder (VAR_DIR/secret_key, mode 0600); SECRET_KEY in the
+environment still wins.
+"""
+
+from youke.security import local_secret_key
 
 from .base import *  # noqa: F403
-from .env import env_str
+from .env import env_bool, env_str
 
-DEBUG = True
-# Not a secret: this key only ever signs sessions of a local demo site.
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(VAR_DIR)  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Static files straight from the apps' folders, without collectstatic, DEBUG or not.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

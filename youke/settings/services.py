@@ -52,7 +52,7 @@ def search() -> dict:
     """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend (made Chinese-aware by search.chinese)."""
     url = env_str("SEARCH_URL")
     if not url:
-        database = {"BACKEND": "wagtail.search.backends.database"}
+        database = {"BACKEND": "search.backends.database"}
         return {"default": database, "database": database}
     engine = env_str("SEARCH_ENGINE", "opensearch").lower()
     if engine not in SEARCH_BACKENDS:
@@ -62,7 +62,7 @@ def search() -> dict:
     family = "opensearch" if engine.startswith("opensearch") else "elasticsearch"
     return {
         # Kept up to date beside the engine, so search can fall back to it when the engine is down.
-        "database": {"BACKEND": "wagtail.search.backends.database"},
+        "database": {"BACKEND": "search.backends.database"},
         "default": {
             "BACKEND": SEARCH_BACKENDS[engine],
             "URLS": [url],
