@@ -15,6 +15,7 @@ import os
 import posixpath
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404
@@ -68,6 +69,30 @@ def local_secret_key(var_dir):
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+def content_security_policy(s3_url=""):
+    """The production policy: the site itself, plus the object store at `s3_url` for media and uploads.
+
+    Wagtail's admin needs inline styles and a few inline scripts; hls.js plays
+    from blob: URLs and may run its demuxer in a blob: worker.
+    """
+    parts = urlsplit(s3_url or "")
+    s3 = [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+    return {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *s3],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:", *s3],
+        "connect-src": ["'self'", *s3],
+        "worker-src": ["'self'", "blob:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    }
 
 
 class ContentSecurityPolicyMiddleware:

@@ -7,9 +7,9 @@ the environment; Content-Security-Policy is set by
 youke.security.ContentSecurityPolicyMiddleware from CONTENT_SECURITY_POLICY.
 """
 
-from urllib.parse import urlsplit
-
 from django.core.exceptions import ImproperlyConfigured
+
+from youke.security import content_security_policy
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str
@@ -40,30 +40,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 
-def _origin(url):
-    parts = urlsplit(url or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-
-
-# --- Content-Security-Policy. The object store (S3_PUBLIC_ENDPOINT_URL, else
-# S3_ENDPOINT_URL) serves video segments, posters and presigned uploads.
-# Wagtail's admin needs inline styles and a few inline scripts.
-_S3 = [origin for origin in {_origin(S3_PUBLIC_ENDPOINT_URL) or _origin(env_str("S3_ENDPOINT_URL"))} if origin]  # noqa: F405
-CONTENT_SECURITY_POLICY = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'", "'unsafe-inline'"],
-    "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:", "blob:", *_S3],
-    "font-src": ["'self'", "data:"],
-    "media-src": ["'self'", "blob:", *_S3],
-    "connect-src": ["'self'", *_S3],
-    # hls.js may run its demuxer in a worker made from a blob.
-    "worker-src": ["'self'", "blob:"],
-    "frame-src": ["'self'"],
-    "frame-ancestors": ["'self'"],
-    "object-src": ["'none'"],
-    "base-uri": ["'self'"],
-}
+# --- Content-Security-Policy (youke.security.content_security_policy): the
+# object store (S3_PUBLIC_ENDPOINT_URL, else S3_ENDPOINT_URL) serves video
+# segments, posters and presigned uploads.
+CONTENT_SECURITY_POLICY = content_security_policy(S3_PUBLIC_ENDPOINT_URL or env_str("S3_ENDPOINT_URL"))  # noqa: F405
+# The admin's avatars: no third-party image host (the policy would block it, and
+# schools' networks often cannot reach it).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MIDDLEWARE = [  # noqa: F405
     *MIDDLEWARE[:1],  # noqa: F405 - right after SecurityMiddleware
     "youke.security.ContentSecurityPolicyMiddleware",
