@@ -69,11 +69,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-]
     # Over a limit, a view raises Ratelimited; this answers 429 (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "youke.urls"
 WSGI_APPLICATION = "youke.wsgi.application"
