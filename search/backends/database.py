@@ -19,6 +19,10 @@ def _escaped(query):
 
 def SearchBackend(params):  # noqa: N802 - the name modelsearch looks up in a backend module
     backend = _database_backend(params)
+    if type(backend).__module__.rpartition(".")[2] != "sqlite":
+        # Only the SQLite backend needs it; its module cannot even be imported on PostgreSQL
+        # (it looks up a model that exists only with an SQLite database).
+        return backend
     from modelsearch.backends.database.sqlite import sqlite
 
     if isinstance(backend, sqlite.SQLiteSearchBackend):
