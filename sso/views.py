@@ -6,12 +6,12 @@ to start again; neither is an error page.
 """
 
 import logging
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,9 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from keycloak.exceptions import KeycloakError
 from wagtail.admin.views.account import LoginView as WagtailLoginView
-from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 from . import oidc, sessions
+from .forms import SiteLoginForm
 from .keycloak import TokenError, end_session_url, is_unreachable, issuer, validate_logout_token
 
 logger = logging.getLogger(__name__)
@@ -61,14 +61,25 @@ def _failed(request, reason):
     return _message(request, _("登录未完成"), _("登录请求已失效或无法验证，请重新登录。"), status=400)
 
 
+class SiteLoginView(DjangoLoginView):
+    """The site's own password form (the embedded default): in the site's frame, back to `next`."""
+
+    template_name = "sso/login.html"
+    form_class = SiteLoginForm
+
+    def get_default_redirect_url(self):
+        return "/"
+
+
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def login(request):
-    """Start a Keycloak login; without Keycloak, hand over to Django's own login page."""
-    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    """Start a Keycloak login; without Keycloak, the site's own password form."""
     if not settings.KEYCLOAK:
-        query = f"?{urlencode({REDIRECT_FIELD_NAME: next_url})}" if next_url else ""
-        return HttpResponseRedirect(reverse("wagtailadmin_login") + query)
+        return SiteLoginView.as_view()(request)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
     if request.user.is_authenticated:
         # Sending a signed-in user to Keycloak again would sign them in again
         # and bring them back to a page they may not open: a loop.
@@ -133,7 +144,8 @@ def logout(request):
             return redirect("sso_logged_out")
         return _message(request, _("退出登录"), _("确定要退出优课和统一身份认证吗？"), show_logout=True)
     if not settings.KEYCLOAK:
-        return WagtailLogoutView.as_view()(request)
+        auth_logout(request)
+        return redirect("sso_logged_out")
     hint = sessions.id_token(request)
     auth_logout(request)
     if not hint:

@@ -34,19 +34,47 @@ def keycloak_down(settings):
     settings.KEYCLOAK = DOWN
 
 
-def test_embedded_default_signs_in_with_a_local_password(demo_site, embedded):
+def test_embedded_default_signs_in_on_the_site_and_returns_to_the_page(demo_site, embedded):
     assert authenticate(None, username="teacher1", password="youke-demo").username == "teacher1"
     client = Client()
-    assert client.get("/sso/login/", {"next": "/admin/"})["Location"] == "/admin/login/?next=%2Fadmin%2F"
-    response = client.post("/admin/login/", {"username": "teacher1", "password": "youke-demo", "next": "/admin/"})
-    assert response["Location"] == "/admin/"
+    form = client.get("/sso/login/", {"next": "/curriculum/"})
+    assert form.status_code == 200
+    text = form.content.decode()
+    assert "登录优课" in text and "密码" in text and "Wagtail" not in text and "Password" not in text
+    wrong = client.post("/sso/login/", {"username": "teacher1", "password": "nope", "next": "/curriculum/"})
+    assert "用户名或密码不正确" in wrong.content.decode()
+    response = client.post("/sso/login/", {"username": "teacher1", "password": "youke-demo", "next": "/curriculum/"})
+    assert response["Location"] == "/curriculum/"
+    assert client.get("/curriculum/").wsgi_request.user.username == "teacher1"
 
 
-def test_embedded_default_admin_redirect_reaches_the_password_form(demo_site, embedded):
+def test_embedded_default_signs_out_on_the_site(demo_site, embedded):
+    client = Client()
+    client.post("/sso/login/", {"username": "teacher1", "password": "youke-demo"})
+    assert client.get("/sso/logout/").status_code == 200, "a GET only asks"
+    response = client.post("/sso/logout/")
+    assert response["Location"] == "/sso/logged-out/"
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_an_offsite_next_is_not_followed(demo_site, embedded):
+    client = Client()
+    response = client.post(
+        "/sso/login/", {"username": "teacher1", "password": "youke-demo", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_embedded_default_admin_redirect_reaches_the_site_password_form(demo_site, embedded):
     client = Client()
     response = client.get("/admin/", follow=True)
-    assert response.redirect_chain[-1][0] == "/admin/login/?next=%2Fadmin%2F"
-    assert "password" in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/sso/login/?next=/admin/"
+    assert 'name="password"' in response.content.decode()
+    signed_in = client.post("/sso/login/", {"username": "teacher1", "password": "youke-demo", "next": "/admin/"})
+    assert signed_in["Location"] == "/admin/"
+    # The admin's own password form stays for break-glass use.
+    response = client.post("/admin/login/", {"username": "teacher1", "password": "youke-demo", "next": "/admin/"})
+    assert response["Location"] == "/admin/"
 
 
 def test_with_keycloak_local_passwords_sign_nobody_in(demo_site, keycloak_down):
