@@ -11,7 +11,75 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .choices import AwardLevel
-from .models import LessonPackagePage, ReviewRules
+from .models.rules import ReviewRules
+
+RECOMMEND_LEVELS = (AwardLevel.CITY, AwardLevel.PROVINCE, AwardLevel.MINISTRY)
+
+
+# The page's own class (LessonPackagePage): this module is read while the models load (the editor's panel).
+def _lessons(page):
+    return type(page).objects.live()
+
+
+def _recommended_elsewhere(page):
+    return _lessons(page).exclude(pk=page.pk).exclude(recommended_to="")
+
+
+def _stage_share(page, level, rules):
+    """(already recommended to `level` in the page's stage, allowed, lessons counted)."""
+    total = _lessons(page).filter(stage_id=page.stage_id).count() + (0 if page.live else 1)
+    allowed = math.floor(total * rules.percent_for(level) / 100)
+    already = _recommended_elsewhere(page).filter(stage_id=page.stage_id, recommended_to=level).count()
+    return already, allowed, total
+
+
+def _same_teacher(page):
+    # The author's account when known: a name spelt differently is still the same teacher.
+    same = Q(teacher_id=page.teacher_id) if page.teacher_id else Q()
+    if page.teacher_name:
+        same |= Q(teacher_name=page.teacher_name)
+    return same
+
+
+def quota_summary(page):
+    """What a reviewer decides within, as Chinese lines: the share left at each level, and the
+    one-per-teacher / one-per-lesson rules as they stand for this lesson."""
+    rules = ReviewRules.load()
+    lines = []
+    if page.stage_id:
+        for level in RECOMMEND_LEVELS:
+            already, allowed, total = _stage_share(page, level, rules)
+            lines.append(
+                _(
+                    "推荐%(level)s：剩余 %(left)s 节"
+                    "（%(stage)s共 %(total)s 节，按 %(pct)s%% 最多 %(max)s 节，已推荐 %(n)s 节）"
+                )
+                % {
+                    "level": level.label,
+                    "stage": page.stage,
+                    "pct": rules.percent_for(level),
+                    "max": allowed,
+                    "total": total,
+                    "n": already,
+                    "left": max(allowed - already, 0),
+                }
+            )
+    recommended = _recommended_elsewhere(page)
+    if rules.one_per_teacher and (page.teacher_id or page.teacher_name):
+        taken = recommended.filter(_same_teacher(page)).exists()
+        lines.append(
+            _("每位教师限推荐一节：该教师已有课例被推荐，本课不能再推荐")
+            if taken
+            else _("每位教师限推荐一节：该教师尚无课例被推荐")
+        )
+    if rules.one_per_node and page.knowledge_node_id:
+        taken = recommended.filter(knowledge_node_id=page.knowledge_node_id).exists()
+        lines.append(
+            _("同一课限推荐一节：本课（%(node)s）已有课例被推荐") % {"node": page.knowledge_node.title}
+            if taken
+            else _("同一课限推荐一节：本课（%(node)s）尚无课例被推荐") % {"node": page.knowledge_node.title}
+        )
+    return lines
 
 
 def recommendation_problems(page, level):
@@ -20,14 +88,11 @@ def recommendation_problems(page, level):
         return []
     rules = ReviewRules.load()
     problems = []
-    recommended = LessonPackagePage.objects.live().exclude(pk=page.pk).exclude(recommended_to="")
+    recommended = _recommended_elsewhere(page)
     if page.stage_id:
-        in_stage = LessonPackagePage.objects.live().filter(stage_id=page.stage_id)
-        total = in_stage.count() + (0 if page.live else 1)
-        percent = rules.percent_for(level)
-        allowed = math.floor(total * percent / 100)
         # The share is per level: a province quota is not used up by city recommendations.
-        already = recommended.filter(stage_id=page.stage_id, recommended_to=level).count()
+        already, allowed, total = _stage_share(page, level, rules)
+        percent = rules.percent_for(level)
         if already + 1 > allowed:
             problems.append(
                 _("%(stage)s已推荐%(level)s %(n)s 节，按 %(pct)s%% 的比例最多推荐 %(max)s 节（共 %(total)s 节）。")
@@ -41,11 +106,7 @@ def recommendation_problems(page, level):
                 }
             )
     if rules.one_per_teacher and (page.teacher_id or page.teacher_name):
-        # The author's account when known: a name spelt differently is still the same teacher.
-        same = Q(teacher_id=page.teacher_id) if page.teacher_id else Q()
-        if page.teacher_name:
-            same |= Q(teacher_name=page.teacher_name)
-        if recommended.filter(same).exists():
+        if recommended.filter(_same_teacher(page)).exists():
             name = page.teacher_name or page.teacher.get_full_name() or page.teacher.username
             problems.append(_("每位教师限推荐一节课，%(teacher)s已有课例被推荐。") % {"teacher": name})
     if rules.one_per_node and page.knowledge_node_id:

@@ -2,15 +2,28 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_privacy, admin_scope, api  # noqa: F401 - admin_privacy registers the draft privacy hooks
-from .models import CrossEditionGroup, Edition, Grade, KnowledgeNode, School, Stage, Subject, Textbook, Unit
+from . import admin_privacy, admin_scope, api, review_admin, workspace  # noqa: F401 - admin_privacy registers the draft privacy hooks
+from .models import (
+    CrossEditionGroup,
+    Edition,
+    Grade,
+    KnowledgeNode,
+    LessonIndexPage,
+    School,
+    Stage,
+    Subject,
+    Textbook,
+    Unit,
+)
 
 # Early (this module is read before any admin view asks for the policy): the
 # explorer, page search, pages API and history report then hide other
@@ -115,3 +128,34 @@ def hide_others_drafts_in_chooser(pages, request):
 @hooks.register("construct_document_chooser_queryset")
 def own_documents_in_chooser(documents, request):
     return admin_scope.scope_documents(documents, request.user)
+
+
+@hooks.register("register_admin_viewset")
+def register_library_page_viewsets():
+    # The library's pages' own editor and workflow-action views (resources.review_admin).
+    return review_admin.viewsets()
+
+
+@hooks.register("register_admin_urls")
+def workspace_urls():
+    return [path("my-lessons/", workspace.WorkspaceView.as_view(), name="resources_workspace")]
+
+
+class WorkspaceMenuItem(MenuItem):
+    def is_shown(self, request):
+        # Whoever may add to the library (teachers; reviewers teach too) has a workspace.
+        index = LessonIndexPage.objects.first()
+        return index is not None and index.permissions_for_user(request.user).can_add_subpage()
+
+
+@hooks.register("register_admin_menu_item")
+def workspace_menu_item():
+    return WorkspaceMenuItem(_("我的课例"), reverse("resources_workspace"), icon_name="doc-full-inverse", order=90)
+
+
+@hooks.register("construct_homepage_panels")
+def workspace_first_on_the_dashboard(request, panels):
+    panel = workspace.WorkspacePanel(request.user)
+    if panel.is_shown():
+        # 我的课例 says each package's state; Wagtail's own "in a workflow" list would repeat it.
+        panels[:] = [panel, *(p for p in panels if getattr(p, "name", "") != "user_objects_in_workflow_moderation")]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
@@ -22,6 +22,7 @@ from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
 from ..forms import LessonPackageForm, ResourceForm
 from ..publishing import LibraryPermissionTester, carry_review_to, guard_new_revision
+from ..review_panels import QuotaPanel
 from ..widgets import VideoUploadInput
 from .placement import CurriculumPlacement
 
@@ -177,6 +178,10 @@ class LessonPackagePage(SharedResourceFields, Page):
         FieldPanel("tags"),
         FieldPanel("licence"),
         InlinePanel("parts", label=_("课例组成部分"), heading=_("课例组成部分")),
+    ]
+    # Its own tab, shown to reviewers only (every panel in it asks): not under Wagtail's SEO tab.
+    review_panels = [
+        QuotaPanel(heading=_("推荐名额")),
         MultiFieldPanel(
             [
                 FieldPanel("award_level", permission="resources.award_lesson"),
@@ -185,6 +190,14 @@ class LessonPackagePage(SharedResourceFields, Page):
             heading=_("评优（区级审核员）"),
         ),
     ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("课例内容")),
+            ObjectList(review_panels, heading=_("评优推荐")),
+            ObjectList(Page.promote_panels, heading=_("网址与搜索")),
+            ObjectList(Page.settings_panels, heading=_("设置")),
+        ]
+    )
     search_fields = SharedResourceFields.search_fields + [
         index.SearchField("guiding_teachers"),
         index.FilterField("award_level"),
