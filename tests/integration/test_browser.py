@@ -24,9 +24,10 @@ def test_home_page_renders_in_chinese_and_search_box_works(page, live_server, de
 def test_admin_login_with_demo_account(page, live_server, demo_site, settings):
     settings.KEYCLOAK = None  # Django's own login: the embedded default
     page.goto(live_server.url + "/admin/")
+    page.wait_for_url("**/sso/login/?next=/admin/")  # the site's own sign-in page
     page.fill("input[name=username]", "teacher1")
     page.fill("input[name=password]", "youke-demo")
-    page.locator("button[type=submit]").click()
+    page.get_by_role("button", name="登录").click()
     page.wait_for_url(live_server.url + "/admin/")
     assert page.title().startswith("控制面板"), "the admin dashboard, in Chinese"
     assert page.locator("input[name=password]").count() == 0

@@ -29,7 +29,19 @@ SECRET = b"private lesson plan of a draft"
 
 
 @pytest.fixture
-def stored():
+def local_media(settings, tmp_path):
+    """The embedded default's storage (files under MEDIA_ROOT), also when the suite runs on S3."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.YOUKE_SUITE_STORAGES = settings.STORAGES
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def stored(local_media):
     """A private document, a private video original and a public image, on the real local storage."""
     tag = uuid.uuid4().hex
     video = str(uuid.uuid4())
@@ -45,7 +57,7 @@ def stored():
 
 
 @pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
-def site_urls(request, settings):
+def site_urls(request, settings, local_media):
     """The site's URLs as the embedded default builds them, with DEBUG off and on (DEBUG=1 make run)."""
     import importlib
 
@@ -58,6 +70,7 @@ def site_urls(request, settings):
     clear_url_caches()
     yield
     settings.DEBUG = False
+    settings.STORAGES = settings.YOUKE_SUITE_STORAGES  # the suite's own URLs again (no /media/ on S3)
     importlib.reload(youke.urls)
     clear_url_caches()
 
