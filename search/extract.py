@@ -318,16 +318,22 @@ def _pdf(data, limit):
         brotli_maximum_output_length=cap,
         image_maximum_buffer_size=cap,
         stream_decoding_work_maximum_length=cap * 4,
-        page_tree_maximum_page_entries=int(limit["SEARCH_EXTRACT_PDF_MAX_PAGES"]) + 1,
+        # Kids walked while counting the pages: the pages and their /Pages nodes (fewer than the
+        # pages when each node has two kids or more). Not page_tree_maximum_page_entries: that
+        # counts the keys of every page dictionary, so pages + 1 refused a 5-page file.
+        page_tree_maximum_entries=2 * int(limit["SEARCH_EXTRACT_PDF_MAX_PAGES"]) + 1,
     ):
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        pages = len(reader.pages)
-        if pages > limit["SEARCH_EXTRACT_PDF_MAX_PAGES"]:
-            raise Refused(f"refused: {pages} pages")
-        for number, page in enumerate(reader.pages):
-            if number >= limit["SEARCH_EXTRACT_MAX_PARTS"]:
-                break
-            yield page.extract_text() or ""
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            pages = len(reader.pages)
+            if pages > limit["SEARCH_EXTRACT_PDF_MAX_PAGES"]:
+                raise Refused(f"refused: {pages} pages")
+            for number, page in enumerate(reader.pages):
+                if number >= limit["SEARCH_EXTRACT_MAX_PARTS"]:
+                    break
+                yield page.extract_text() or ""
+        except pypdf.errors.LimitReachedError as exc:  # one of our limits above: refused, not broken
+            raise Refused(f"refused: {exc}") from None
 
 
 def _docx(data, limit):
