@@ -7,7 +7,14 @@ class SsoConfig(AppConfig):
     verbose_name = _("统一身份认证")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
+
+        from .names import get_full_name
+
+        # Once, at the root: Wagtail's lists, dashboard and locks, and our templates
+        # all ask get_full_name(), which Django writes given name first ("芳 王").
+        get_user_model().get_full_name = get_full_name
 
         # Every way out (the site, the Wagtail admin, a refused refresh) drops the sid mapping.
         user_logged_out.connect(_forget_session, dispatch_uid="sso.forget_session")

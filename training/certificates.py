@@ -7,7 +7,6 @@ every download.
 """
 
 import io
-import re
 import secrets
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from .models import Certificate
 
 # No 0/O or 1/I/L: the code is read off paper and typed in.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def new_code():
@@ -29,10 +27,7 @@ def new_code():
 
 
 def display_name(user):
-    """Chinese names family name first (王芳); others as Django joins them."""
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if _CJK.search(first + last):
-        return last + first
+    """Chinese names family name first (王芳; sso.names); the username when there is no name."""
     return user.get_full_name() or user.get_username()
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from resources.models import School
+from sso.names import full_name
 
 from .models import Enrollment, LessonProgress
 from .rules import BEHIND_WINDOW_DAYS, REQUIRED_KINDS, expected_progress, is_behind
@@ -100,10 +101,7 @@ def cohort(course, filters, today=None):
 
 
 def _name(row):
-    first, last = row["user__first_name"] or "", row["user__last_name"] or ""
-    if any("\u3400" <= char <= "\u9fff" for char in first + last):
-        return last + first
-    return (f"{first} {last}".strip()) or row["user__username"]
+    return full_name(row["user__first_name"], row["user__last_name"]) or row["user__username"]
 
 
 def rows(course, queryset, modules, lessons, today=None):
