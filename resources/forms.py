@@ -2,7 +2,9 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -13,6 +15,8 @@ from .filetypes import check_document
 
 # The national activity lists at most three guiding teachers per lesson.
 MAX_GUIDING_TEACHERS = 3
+# Page.slug's max_length: a suffixed slug must still fit.
+SLUG_MAX_LENGTH = 255
 # The edit view's buttons that send a package on to reviewers (or publish it).
 SUBMIT_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
 
@@ -37,9 +41,40 @@ class LibraryPageForm(WagtailAdminPageForm):
             self.fields["school"].disabled = True
             self.fields["school"].help_text = _("按您在统一身份认证中的学校填写，如有误请联系管理员。")
             self.initial["school"] = own_school_id
+        if "slug" in self.fields:
+            # Blank is fine: clean_slug makes one from the title, as Wagtail's own script would.
+            self.fields["slug"].required = False
+
+    def clean_slug(self):
+        """The slug, from the title when blank, made free under the library with -2, -3...
+
+        Wagtail's script derives it from the title as the teacher types, and
+        two teachers may well call their lessons 「分数的初步认识」; it stays blank
+        when a first save failed before a title was typed. The slug sits on the
+        推荐 tab a teacher never opens, so refusing it would fail a save for a
+        reason they cannot see.
+        """
+        slug = self.cleaned_data.get("slug") or slugify(
+            self.cleaned_data.get("title") or "", allow_unicode=getattr(settings, "WAGTAIL_ALLOW_UNICODE_SLUGS", True)
+        )
+        if not slug or self.parent_page is None:
+            return slug
+        siblings = self.parent_page.get_children()
+        if self.instance.pk:
+            siblings = siblings.exclude(pk=self.instance.pk)
+        taken = set(siblings.filter(slug__startswith=slug[: SLUG_MAX_LENGTH - 8]).values_list("slug", flat=True))
+        candidate, number = slug, 1
+        while candidate in taken:
+            number += 1
+            suffix = f"-{number}"
+            candidate = slug[: SLUG_MAX_LENGTH - len(suffix)] + suffix
+        return candidate
 
     def clean(self):
         cleaned = super().clean()
+        if "slug" in self.errors:
+            # Said at the top of the form too: the field itself is on the 推荐 tab.
+            self.add_error(None, _("“推荐”标签页中的网址有误：%(error)s") % {"error": " ".join(self.errors["slug"])})
         user = self.for_user
         if user is not None and not self.instance.teacher_id and not is_district_staff(user):
             # The author's account, so "one per teacher" cannot be dodged by spelling a name differently.
