@@ -4,7 +4,7 @@ Idempotent, so `manage.py setup_library` can run on every deployment and the
 demo loader can call it too.
 """
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import (
@@ -12,6 +12,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    Task,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -23,6 +24,17 @@ from sso.roles import ensure_role_groups
 from .models import DistrictReviewTask, LessonIndexPage, SchoolReviewTask
 
 WORKFLOW_NAME = "优课评审（校级 → 区级）"
+# What Wagtail's migrations create in English (wagtailcore 0002 and 0048): the two
+# default groups, the workflow and task that 0048 names after the group with
+# publish rights, and the root page and collection. Renamed, never deleted, so
+# a site keeps whoever an administrator has put in those groups and any page in
+# that workflow. No code looks these names up (our roles are sso.roles.ROLE_GROUPS).
+WAGTAIL_DEFAULT_NAMES = {
+    Group: {"Moderators": "网站审核员（Wagtail 默认）", "Editors": "网站编辑（Wagtail 默认）"},
+    Workflow: {"Moderators approval": "网站审核员审批"},
+    Task: {"Moderators approval": "网站审核员审批"},
+    Collection: {"Root": "全部文件"},
+}
 TAXONOMY_MODELS = [
     "school",
     "stage",
@@ -83,6 +95,17 @@ def ensure_workflow(index, groups):
     return workflow
 
 
+def rename_wagtail_defaults():
+    """Chinese names for what Wagtail's migrations made in English (idempotent)."""
+    for model, names in WAGTAIL_DEFAULT_NAMES.items():
+        for english, chinese in names.items():
+            # A name an administrator has already used stays theirs.
+            if not model.objects.filter(name=chinese).exists():
+                model.objects.filter(name=english).update(name=chinese)
+    # The root page has no URL; only its title shows, as the explorer's top level.
+    Page.objects.filter(depth=1, title="Root").update(title="全部站点", draft_title="全部站点")
+
+
 @transaction.atomic
 def ensure_library():
     """Index page, page/document permissions per role, and the review workflow."""
@@ -113,4 +136,5 @@ def ensure_library():
         )
     )
     ensure_workflow(index, groups)
+    rename_wagtail_defaults()
     return index

@@ -227,6 +227,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAIL_FINISH_WORKFLOW_ACTION = "resources.workflow_finish.publish_approved_revision"
 WAGTAIL_SITE_NAME = _("优课 · 一师一优课资源平台")
+# The dashboard banner about a new Wagtail release links to English pages outside the district network.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Every kind of file a lesson package holds; resources.filetypes checks the
 # content of each against its extension and the part it is attached to.
