@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import views as home_views
 from search import views as search_views
 from sso import views as sso_views
 
@@ -12,6 +13,7 @@ from . import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", home_views.favicon, name="favicon"),
     path("sso/", include("sso.urls")),
     # Before the admins' own: with Keycloak their login hands over to single
     # sign-on and their logout ends the Keycloak session too.
