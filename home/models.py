@@ -24,8 +24,8 @@ class HomePage(Page):
         return LibraryPermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
-        from resources.models import School
+        from .front import front_page
 
         context = super().get_context(request, *args, **kwargs)
-        context["schools"] = School.objects.all()[:50]
+        context.update(front_page(request.user))
         return context

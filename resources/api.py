@@ -5,6 +5,10 @@ returned; a published one is returned to signed-in users, and to anonymous
 visitors only when its licence is public.
 """
 
+from collections import Counter
+
+from django.db.models import Count
+
 from sso.roles import is_district_staff, role_names, user_school_id
 
 from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
@@ -24,6 +28,23 @@ def visible_packages(user):
 
 def visible_resources(user):
     return visible(ResourcePage, user)
+
+
+def hidden_from(user):
+    """Whether live packages or resources exist that `user` may not open (signing in would show them)."""
+    return any(
+        model.objects.live().exclude(pk__in=visible(model, user).values("pk")).exists()
+        for model in (LessonPackagePage, ResourcePage)
+    )
+
+
+def placement_counts(user, *fields):
+    """Counter of the packages and resources `user` may open, by placement fields: one GROUP BY per kind."""
+    counts = Counter()
+    for queryset in (visible_packages(user), visible_resources(user)):
+        for row in queryset.values(*fields).annotate(n=Count("pk")).order_by():
+            counts[tuple(row[f] for f in fields)] += row["n"]
+    return counts
 
 
 def can_view(page, user):

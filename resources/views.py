@@ -4,38 +4,24 @@ Each view runs a fixed number of queries whatever the size of the library
 (tests hold them to it): counts come from one GROUP BY per resource kind.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from . import api
+from . import api, listing
 from .models import KnowledgeNode, Stage, Subject, Textbook, Unit
 
 
-def _counts(user, *fields):
-    """Counter of visible packages + resources by the given placement fields."""
-    counts = Counter()
-    for queryset in (api.visible_packages(user), api.visible_resources(user)):
-        for row in queryset.values(*fields).annotate(n=Count("pk")).order_by():
-            counts[tuple(row[f] for f in fields)] += row["n"]
-    return counts
-
-
 def curriculum_home(request):
-    stages = Stage.objects.prefetch_related(Prefetch("subjects", queryset=Subject.objects.order_by("sort_order")))
-    counts = _counts(request.user, "stage_id", "subject_id")
-    tree = [
-        (stage, [(subject, counts[(stage.pk, subject.pk)]) for subject in stage.subjects.all()]) for stage in stages
-    ]
-    return render(request, "resources/curriculum_home.html", {"tree": tree})
+    return render(request, "resources/curriculum_home.html", {"tree": listing.curriculum_tree(request.user)})
 
 
 def curriculum_subject(request, stage_code, subject_code):
     stage = get_object_or_404(Stage, code=stage_code)
     subject = get_object_or_404(Subject, code=subject_code)
     textbooks = Textbook.objects.filter(subject=subject, grade__stage=stage).select_related("edition", "grade")
-    counts = _counts(request.user, "textbook_id")
+    counts = api.placement_counts(request.user, "textbook_id")
     by_edition = defaultdict(list)
     for textbook in textbooks.order_by("edition__sort_order", "grade__sort_order", "volume"):
         by_edition[textbook.edition].append((textbook, counts[(textbook.pk,)]))

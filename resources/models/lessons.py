@@ -43,6 +43,16 @@ class LessonIndexPage(Page):
         # Publishing straight into the library (create, copy, alias) is refused like publishing a lesson.
         return LibraryPermissionTester(user, self)
 
+    def get_context(self, request, *args, **kwargs):
+        from .. import api, listing
+
+        context = super().get_context(request, *args, **kwargs)
+        user = request.user
+        context["items"] = listing.newest_page(user, request.GET.get("page"))
+        context["tree"] = listing.curriculum_tree(user)
+        context["more_when_signed_in"] = not user.is_authenticated and api.hidden_from(user)
+        return context
+
 
 class LessonTag(TaggedItemBase):
     content_object = ParentalKey("resources.LessonPackagePage", related_name="tagged_items", on_delete=models.CASCADE)

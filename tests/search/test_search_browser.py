@@ -33,6 +33,7 @@ def test_type_pick_a_suggestion_then_filter_by_facets(page, live_server, library
     assert page.locator("ul.results mark").first.inner_text() == "分数"
     assert page.locator("ul.results .badge").first.inner_text() == "一师一优课课例"
 
+    page.locator("summary", has_text="筛选").click()  # on a phone the facets fold behind 筛选
     page.locator("details[data-facet=stage]").get_by_role("link", name="小学").click()
     page.wait_for_url("**stage=*")
     assert "q=%E5%88%86%E6%95%B0" in page.url, "the query is kept"
@@ -40,6 +41,7 @@ def test_type_pick_a_suggestion_then_filter_by_facets(page, live_server, library
     assert "初中 分数运动的快慢" not in page.locator("ul.results").inner_text()
     assert page.get_by_text("共找到 2 条资源").is_visible()
 
+    page.locator("summary", has_text="筛选").click()
     page.locator("details[data-facet=area]").get_by_role("link", name="城区").click()
     page.wait_for_url("**area=urban*")
     assert "stage=" in page.url, "filters combine"
