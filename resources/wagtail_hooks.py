@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_privacy, admin_scope, api, review_admin, workspace  # noqa: F401 - admin_privacy registers the draft privacy hooks
+from .lesson_picker import LessonChooserViewSet
 from .models import (
     CrossEditionGroup,
     Edition,
@@ -79,6 +80,8 @@ class UnitViewSet(SnippetViewSet):
 
 class KnowledgeNodeViewSet(SnippetViewSet):
     model = KnowledgeNode
+    # Search by words and pinyin, and the 学段 → … → 单元 cascade, in the package editor's 课 chooser.
+    chooser_viewset_class = LessonChooserViewSet
     list_display = ["title", "unit", "same_as"]
     list_filter = ["unit__textbook__edition", "unit__textbook__subject", "unit__textbook__grade"]
     search_fields = ["title"]

@@ -23,7 +23,7 @@ from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceTyp
 from ..forms import LessonPackageForm, ResourceForm
 from ..publishing import LibraryPermissionTester, carry_review_to, guard_new_revision
 from ..review_panels import QuotaPanel
-from ..widgets import VideoUploadInput
+from ..widgets import LessonChooser, VideoUploadInput
 from .placement import CurriculumPlacement
 
 
@@ -86,7 +86,12 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
 
     placement_panels = [
         MultiFieldPanel(
-            [FieldPanel("knowledge_node"), FieldPanel("textbook"), FieldPanel("grade"), FieldPanel("subject")],
+            [
+                FieldPanel("knowledge_node", widget=LessonChooser),
+                FieldPanel("textbook"),
+                FieldPanel("grade"),
+                FieldPanel("subject"),
+            ],
             heading=_("课程位置（选择“课”即可，其余自动补全）"),
         )
     ]

@@ -8,6 +8,8 @@ administrators edit all of it in the Wagtail admin (snippets).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from search.chinese import index_terms
+
 
 def split_aliases(text):
     """'部编版, 人教统编版' → ['部编版', '人教统编版'] (comma, 、 or ， separated)."""
@@ -157,6 +159,12 @@ class KnowledgeNode(models.Model):
         related_name="lessons",
         verbose_name=_("跨版本同课"),
     )
+    # What the 课 chooser matches typed words against (resources.lesson_picker):
+    # the title and its pinyin, then the unit and textbook it sits in. Stored,
+    # because computing jieba words and pinyin for 677 lessons on every
+    # keystroke would be slow.
+    title_terms = models.TextField(_("课题检索词"), blank=True, editable=False)
+    path_terms = models.TextField(_("位置检索词"), blank=True, editable=False)
 
     class Meta:
         ordering = ["unit", "sort_order", "id"]
@@ -167,6 +175,12 @@ class KnowledgeNode(models.Model):
     def __str__(self):
         return f"{self.unit} · {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.title_terms, self.path_terms = lesson_terms(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "title_terms", "path_terms"}
+        super().save(*args, **kwargs)
+
     def other_editions(self):
         """The same lesson in other editions' textbooks."""
         if self.same_as_id is None:
@@ -176,3 +190,35 @@ class KnowledgeNode(models.Model):
             .exclude(unit__textbook__edition_id=self.unit.textbook.edition_id)
             .select_related("unit__textbook__edition", "unit__textbook__grade", "unit__textbook__subject")
         )
+
+
+def lesson_terms(node):
+    """(title terms, path terms) of a 课: words, pinyin and initials, space separated and space led.
+
+    The leading space lets a typed Latin word match the start of a term
+    (「fs」 finds 分数's initials, not the middle of another syllable).
+    """
+    textbook = node.unit.textbook
+    title = f" {node.title} {index_terms(node.title)} "
+    names = [
+        node.unit.title,
+        textbook.edition.name,
+        *split_aliases(textbook.edition.aliases),
+        textbook.subject.name,
+        *split_aliases(textbook.subject.aliases),
+        f"{textbook.grade.name}{textbook.volume}",
+        *split_aliases(textbook.grade.aliases),
+        textbook.grade.stage.name,
+    ]
+    path = " ".join(names)
+    return title, f" {path} {index_terms(path)} "
+
+
+def refresh_lesson_terms(nodes):
+    """Recompute the stored terms of `nodes` (a queryset) after a unit or textbook is renamed."""
+    nodes = list(
+        nodes.select_related("unit__textbook__edition", "unit__textbook__subject", "unit__textbook__grade__stage")
+    )
+    for node in nodes:
+        node.title_terms, node.path_terms = lesson_terms(node)
+    KnowledgeNode.objects.bulk_update(nodes, ["title_terms", "path_terms"], batch_size=500)
