@@ -34,6 +34,15 @@ LABELS = {
     "textbook": _("册"),
     "unit": _("单元"),
 }
+# The first option of each select, naming its level (the labels are for screen readers only).
+EVERY = {
+    "stage": _("全部学段"),
+    "grade": _("全部年级"),
+    "subject": _("全部学科"),
+    "edition": _("全部版本"),
+    "textbook": _("全部册次"),
+    "unit": _("全部单元"),
+}
 PATH = ("unit__textbook__edition", "unit__textbook__subject", "unit__textbook__grade")
 
 
@@ -154,7 +163,7 @@ class LessonFilterForm(BaseFilterForm):
         required=False,
         widget=forms.TextInput(
             # Wagtail's chooser script searches as one types in #id_q.
-            attrs={"id": "id_q", "placeholder": _("课题、单元或拼音，如：分数、fenshu、fs"), "autocomplete": "off"}
+            attrs={"id": "id_q", "placeholder": _("课题、拼音或首字母"), "autocomplete": "off"}
         ),
     )
 
@@ -164,7 +173,7 @@ class LessonFilterForm(BaseFilterForm):
         super().__init__(*args, **kwargs)
         self.cascade = Cascade()
         for level in LEVELS:
-            choices = [("", _("全部"))] + list(self.cascade.labels[level].items())
+            choices = [("", EVERY[level])] + list(self.cascade.labels[level].items())
             # Not a ChoiceField: an unknown value (a 年级 without books, sent by the page form) must not
             # invalidate the form and so switch off the search with it; clean() drops it instead.
             self.fields[level] = forms.IntegerField(

@@ -46,4 +46,4 @@ class LessonChooser(AdminSnippetChooser):
 
     @property
     def media(self):
-        return super().media + forms.Media(js=["js/lesson-picker.js"])
+        return super().media + forms.Media(js=["js/lesson-picker.js"], css={"all": ["css/lesson-picker.css"]})
