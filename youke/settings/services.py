@@ -39,9 +39,14 @@ def database(var_dir: Path) -> dict:
         # SQLite cannot create the folder of its file; a fresh clone has no var/.
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets the worker write while the site reads; the timeout makes a
-        # writer wait for the other process instead of failing at once.
+        # writer wait for the other process instead of failing at once. But a
+        # plain BEGIN starts as a reader, and a reader that later writes after
+        # another connection committed fails at once with "database is locked"
+        # (the timeout cannot help: its snapshot is stale). IMMEDIATE takes the
+        # write lock at BEGIN, so every transaction waits its turn instead.
         config["OPTIONS"] = {
             "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["CONN_MAX_AGE"] = 0
