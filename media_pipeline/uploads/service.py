@@ -118,6 +118,7 @@ def describe(upload, parts=None):
         "status": upload.status,
         "message": upload.message,
         "video_status": upload.video.status,
+        "video_status_label": upload.video.get_status_display(),
         "filename": upload.filename,
         "size": upload.size,
         "part_size": upload.part_size,

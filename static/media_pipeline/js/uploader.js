@@ -22,9 +22,9 @@
   function storage() {
     try { return window.localStorage; } catch (e) { return null; } // private mode on old Safari
   }
-  function remember(file, id) {
+  function remember(file, id, finished) {
     var s = storage();
-    if (s) s.setItem(storeKey(file), JSON.stringify({ id: id, name: file.name, size: file.size }));
+    if (s) s.setItem(storeKey(file), JSON.stringify({ id: id, name: file.name, size: file.size, finished: !!finished }));
   }
   function recall(file) {
     var s = storage();
@@ -40,10 +40,22 @@
     for (var i = 0; i < s.length; i++) {
       var key = s.key(i);
       if (key && key.indexOf(STORE_PREFIX) === 0) {
-        try { names.push(JSON.parse(s.getItem(key)).name); } catch (e) { /* not ours */ }
+        try {
+          var entry = JSON.parse(s.getItem(key));
+          if (!entry.finished) names.push(entry.name);
+        } catch (e) { /* not ours */ }
       }
     }
     return names;
+  }
+
+  var PAGE_EXPIRED = "页面已过期，请刷新页面后重新选择同一个文件，已传的部分会保留。";
+
+  // A non-JSON answer: Django's CSRF page (the page outlived its token) or a server error page.
+  function plainAnswerError(status) {
+    if (status === 403) return PAGE_EXPIRED;
+    if (status >= 500) return "服务器暂时出错（" + status + "），已暂停，已传的部分会保留。稍后点“继续”。";
+    return "请求失败（" + status + "），请刷新页面后重试。";
   }
 
   function megabytes(bytes) {
@@ -101,7 +113,7 @@
     return fetch(this.api + path, options).then(function (response) {
       return response.json().then(
         function (data) { return { status: response.status, data: data }; },
-        function () { return { status: response.status, data: { error: "页面已过期，请刷新页面后重试。" } }; }
+        function () { return { status: response.status, data: { error: plainAnswerError(response.status), plain: true } }; }
       );
     });
   };
@@ -114,6 +126,8 @@
   Uploader.prototype.fail = function (text) {
     this.stopAll();
     this.busy = false;
+    this.samples = []; // no speed or time left for an upload that stopped
+    this.progress(); // the parts cut off are no longer counted
     this.say(text, "error");
     this.pauseButton.hidden = true;
     this.input.disabled = false;
@@ -151,6 +165,9 @@
         self.say("找到上次未传完的部分，从断点继续…");
         return { info: answer.data };
       }
+      if (answer && answer.status === 200 && answer.data.status === "complete" && answer.data.size === file.size) {
+        return { finished: answer.data };
+      }
       if (answer && answer.status === 401) return { refusal: answer };
       forget(file);
       return self.request("POST", "", { filename: file.name, size: file.size, content_type: file.type })
@@ -163,6 +180,7 @@
         });
     }).then(function (step) {
       if (step.refusal) return self.refused(step.refusal);
+      if (step.finished) return self.reuse(step.finished);
       self.upload = step.info;
       self.take(step.info.parts);
       self.say("正在上传…");
@@ -174,11 +192,13 @@
 
   Uploader.prototype.refused = function (answer) {
     var message = answer.data.error || "上传失败。";
+    if (answer.status >= 500) return this.pause(message, true); // the upload is intact: go on later
     if (answer.status === 401 && answer.data.login_url) {
-      message += " ";
+      message += "已传的部分会保留，登录后重新选择同一个文件即可继续。";
       this.fail(message);
       var link = document.createElement("a");
-      link.href = answer.data.login_url;
+      // Back to this page after signing in, not to the API address the server saw.
+      link.href = answer.data.login_url.split("?")[0] + "?next=" + encodeURIComponent(location.pathname + location.search);
       link.textContent = "去登录";
       this.status.appendChild(link);
       return;
@@ -260,7 +280,13 @@
         self.done[number] = true;
         self.retries[number] = 0;
         self.progress();
+        self.drained();
         return self.pump();
+      }
+      if (self.upload.backend !== "s3" && xhr.status === 403) {
+        var denied = {};
+        try { denied = JSON.parse(xhr.responseText); } catch (e) { /* Django's CSRF page */ }
+        return self.refused({ status: 403, data: { error: denied.error || PAGE_EXPIRED } });
       }
       if (self.upload.backend === "s3" && xhr.status === 403) delete self.urls[number]; // expired: sign again
       if (xhr.status >= 400 && xhr.status < 500 && xhr.status !== 403 && xhr.status !== 408 && xhr.status !== 429) {
@@ -273,6 +299,8 @@
     xhr.onerror = xhr.ontimeout = function () {
       delete self.inflight[number];
       delete self.loaded[number];
+      self.progress();
+      self.drained();
       self.retry(number);
     };
     xhr.send(this.file.slice(offset, offset + size));
@@ -299,7 +327,9 @@
       for (n in this.done) if (this.done[n]) sent += this.partSize(+n);
       for (n in this.loaded) sent += this.loaded[n];
     }
-    var total = this.file.size, percent = total ? Math.floor((sent / total) * 100) : 0;
+    var total = this.file.size;
+    if (this.finished) sent = total;
+    var percent = total ? Math.floor((sent / total) * 100) : 0;
     if (this.finished) percent = 100;
     else if (percent >= 100) percent = 99; // 100 % only when the server has checked the whole file
     this.bar.setAttribute("aria-valuenow", String(percent));
@@ -326,14 +356,24 @@
     this.loaded = {};
   };
 
+  // Paused by the teacher, the parts on their way are let finish (the server keeps them, so
+  // the bar does not fall back); none is started. A network pause has nothing left in flight.
   Uploader.prototype.pause = function (message, byNetwork) {
-    this.stopAll();
+    if (byNetwork) this.stopAll(); else clearTimeout(this.timer);
     this.paused = true;
     this.pausedByNetwork = !!byNetwork;
+    this.pauseMessage = message;
     this.samples = [];
     this.pauseButton.textContent = "继续";
-    this.say(message, byNetwork ? "error" : "");
+    var left = this.count(this.inflight || {});
+    if (left && !byNetwork) this.say("已暂停：正在传的 " + left + " 块传完就停，已传的部分不会丢失…");
+    else this.say(message, byNetwork ? "error" : "");
     this.progress();
+  };
+
+  // The last part in flight while paused has landed: now the upload is really still.
+  Uploader.prototype.drained = function () {
+    if (this.paused && !this.pausedByNetwork && !this.count(this.inflight)) this.say(this.pauseMessage);
   };
 
   Uploader.prototype.resume = function () {
@@ -381,6 +421,7 @@
         self.say("有部分内容没有收到，正在补传…");
         return self.pump();
       }
+      if (answer.status >= 500) return self.refused(answer); // paused; 继续 completes it
       if (answer.status !== 200) {
         if (answer.status === 422 || answer.status === 410) {
           // Over: the file was checked and refused (kept on the server), or the upload expired.
@@ -398,8 +439,14 @@
     });
   };
 
-  Uploader.prototype.succeed = function (data) {
-    forget(this.file);
+  // The same file, already uploaded whole: hand over its video again instead of sending it twice.
+  Uploader.prototype.reuse = function (data) {
+    this.upload = data;
+    this.succeed({ id: data.id, video_id: data.video_id, status: data.video_status, status_label: data.video_status_label }, true);
+  };
+
+  Uploader.prototype.succeed = function (data, reused) {
+    remember(this.file, data.id || this.upload.id, true);
     this.finished = true;
     this.busy = false;
     this.progress();
@@ -407,7 +454,10 @@
     this.cancelButton.hidden = true;
     this.input.disabled = false;
     this.writeTarget(data.video_id);
-    this.say("上传成功：视频已收到（" + (data.status_label || data.status) + "），编号 " + data.video_id + "。", "done");
+    var label = data.status_label || data.status;
+    this.say(reused
+      ? "这个文件已经上传过了（" + label + "），编号 " + data.video_id + "，无需重新上传。"
+      : "上传成功：视频已收到（" + label + "），编号 " + data.video_id + "。", "done");
     if (this.resultUrl) {
       var link = document.createElement("a");
       link.href = this.resultUrl + "#video-" + data.video_id;
