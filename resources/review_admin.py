@@ -3,15 +3,21 @@
 Wagtail's workflow views approve or reject without a word; a reviewer (and
 the teacher after them) must read 「已通过校级审核，已提交区级审核」. The two
 places a decision is taken - the editor's action menu and the dashboard's
-审核 buttons - are the library pages' own views, set on their PageViewSet.
+审核 buttons - are the library pages' own views, set on their PageViewSet;
+so are the editor's, which send a teacher back to 我的课例 after a save that
+leaves the editor (the explorer would show everyone's lessons).
 """
 
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
+from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.admin.viewsets.pages import PageViewSet
+
+from sso.roles import is_district_staff, role_names
 
 
 def outcome_message(page, task_name, action_name):
@@ -30,6 +36,15 @@ def outcome_message(page, task_name, action_name):
 def _decided(request, page, task_name, action_name):
     if action_name in {"approve", "reject"}:
         messages.success(request, outcome_message(page, task_name, action_name))
+
+
+def _away_to_workspace(view):
+    """Leaving the editor: a teacher to 我的课例 (the explorer lists everyone's lessons), a
+    reviewer to the dashboard's list of lessons waiting; district staff to the explorer."""
+    user = view.request.user
+    if view.next_url or is_district_staff(user):
+        return None
+    return redirect("wagtailadmin_home" if "school_reviewer" in role_names(user) else "resources_workspace")
 
 
 class ReviewActionView(WorkflowActionView):
@@ -51,8 +66,17 @@ class ReviewEditView(EditView):
         _decided(self.request, self.page, task_name, self.workflow_action)
         return response
 
+    def redirect_away(self):
+        return _away_to_workspace(self) or super().redirect_away()
+
+
+class LibraryCreateView(CreateView):
+    def redirect_away(self):
+        return _away_to_workspace(self) or super().redirect_away()
+
 
 class LibraryPageViewSet(PageViewSet):
+    add_view_class = LibraryCreateView
     edit_view_class = ReviewEditView
     workflow_action_view_class = ReviewActionView
 

@@ -18,7 +18,6 @@ from .models import (
     Edition,
     Grade,
     KnowledgeNode,
-    LessonIndexPage,
     School,
     Stage,
     Subject,
@@ -147,8 +146,7 @@ def workspace_urls():
 class WorkspaceMenuItem(MenuItem):
     def is_shown(self, request):
         # Whoever may add to the library (teachers; reviewers teach too) has a workspace.
-        index = LessonIndexPage.objects.first()
-        return index is not None and index.permissions_for_user(request.user).can_add_subpage()
+        return workspace.may_add_to_library(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -26,7 +26,8 @@ class VideoUploadInput(forms.HiddenInput):
         context = super().get_context(name, value, attrs)
         video = None
         if value:
-            video = Video.objects.filter(pk=value).only("title", "original_filename", "status", "progress").first()
+            fields = ("title", "original_filename", "size", "status", "progress")
+            video = Video.objects.filter(pk=value).only(*fields).first()
         context["video"] = video
         return context
 

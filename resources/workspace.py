@@ -89,6 +89,11 @@ def rows(pages):
     return result
 
 
+def may_add_to_library(user):
+    index = LessonIndexPage.objects.first()
+    return index is not None and index.permissions_for_user(user).can_add_subpage()
+
+
 def new_lesson_urls():
     """(label, URL) to start a new package or resource in the library (empty without a library)."""
     index = LessonIndexPage.objects.first()
@@ -126,7 +131,9 @@ class WorkspacePanel(Component):
         self.user = user
 
     def is_shown(self):
-        return own_pages(self.user).exists()
+        # Also with no lesson yet: the panel's 新建晒课课例 is a new teacher's way in (on a phone the
+        # admin's menu is folded away).
+        return may_add_to_library(self.user)
 
     def get_context_data(self, parent_context):
         return {
