@@ -9,6 +9,7 @@ little memory.
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from resources.models import School
 from sso.names import full_name
@@ -46,10 +47,11 @@ class CohortFilter:
         return cls(school=school, area=area, status=status, behind=params.get("behind") == "1")
 
     def as_query(self):
+        """The filters as a URL query string ("area=rural&status=enrolled"), for export and pager links."""
         query = {"school": self.school.code if self.school else "", "area": self.area, "status": self.status}
         if self.behind:
             query["behind"] = "1"
-        return {key: value for key, value in query.items() if value}
+        return urlencode({key: value for key, value in query.items() if value})
 
 
 @dataclass
