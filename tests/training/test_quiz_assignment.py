@@ -8,6 +8,7 @@ from training import enrolment, quiz
 from training.models import (
     AssignmentLessonPage,
     AssignmentSubmission,
+    Certificate,
     Enrollment,
     LessonProgress,
     QuizAttempt,
@@ -194,3 +195,21 @@ def test_the_trainer_may_keep_the_answers_secret(quiz_course):
     body = attempt(client, quiz_page, WRONG).content.decode()
     assert "第 1 次作答：0 分" in body
     assert "正确答案" not in body and 'class="quiz"' not in body
+
+
+def test_passing_the_last_quiz_says_the_course_is_complete_and_links_the_certificate(quiz_course):
+    page, quiz_page, teacher = quiz_course
+    body = signed_in(teacher).post(f"/training/lessons/{quiz_page.pk}/quiz/", answer_sheet(quiz_page), follow=True)
+    code = Certificate.objects.get(user=teacher, course=page).code
+    link = f'<a href="/training/certificates/{code}.pdf">下载证书</a>'
+    assert f"恭喜，课程已完成，可{link}。" in body.content.decode()
+
+
+def test_passing_a_quiz_of_an_unfinished_course_says_what_is_missing(demo_site):
+    page = course(kinds=("video", "quiz"))
+    teacher = user("t_half")
+    enrolment.enrol(teacher, page)
+    quiz_page = lesson(page, QuizLessonPage)
+    body = signed_in(teacher).post(f"/training/lessons/{quiz_page.pk}/quiz/", answer_sheet(quiz_page), follow=True)
+    text = body.content.decode()
+    assert "课程尚未完成，还需：视频一（已观看 0%）。" in text and "恭喜" not in text

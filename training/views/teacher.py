@@ -10,6 +10,8 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +32,7 @@ from ..models import (
     VideoProgress,
 )
 from ..permissions import active_enrolment, can_manage, course_of, is_district_admin, live_course_of
+from ..rules import REQUIRED_KINDS
 
 
 @require_GET
@@ -165,10 +168,29 @@ def submit_quiz(request, lesson_id):
     except quiz.QuizError as exc:
         messages.error(request, str(exc))
     else:
-        progress.refresh(request.user, course)
+        _modules, lessons = progress.course_lessons(course)
+        result = progress.refresh(request.user, course, lessons)
         verdict = "通过" if attempt.passed else f"未通过（及格分 {quiz.pass_percent(lesson, course)}）"
         messages.success(request, f"第 {attempt.number} 次作答：{attempt.score:.0f} 分，{verdict}。")
+        if attempt.passed:
+            _tell_course_standing(request, course, lessons, result)
     return redirect(lesson.url)
+
+
+def _tell_course_standing(request, course, lessons, result):
+    """After a passed quiz: the course is complete (with the certificate's link), or what is still missing."""
+    if result.complete:
+        certificate = Certificate.objects.filter(user=request.user, course=course).first()
+        if certificate is not None:
+            url = reverse("training:certificate", args=[certificate.code])
+            messages.success(request, format_html('恭喜，课程已完成，可<a href="{}">下载证书</a>。', url))
+        return
+    missing = [
+        f"{item.page.title}（{result.standings[item.page.pk].detail}）"
+        for item in lessons
+        if item.kind in REQUIRED_KINDS and not result.standings[item.page.pk].met
+    ]
+    messages.info(request, "课程尚未完成，还需：" + "；".join(missing) + "。")
 
 
 @require_POST
