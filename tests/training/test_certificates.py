@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from pypdf import PdfReader
 
 from training import certificates, enrolment, progress
@@ -127,3 +127,14 @@ def test_hours_are_totalled_per_year(completed):
 def test_codes_are_unambiguous():
     code = certificates.new_code()
     assert len(code) == 22 and not set(code.replace("-", "")[2:]) & set("01ILO")
+
+
+@override_settings(WAGTAILADMIN_BASE_URL="https://youke.example.edu.cn/")
+def test_the_pdf_prints_the_public_site_url_not_the_host_it_was_requested_from(completed):
+    """The verification address comes from SITE_URL (WAGTAILADMIN_BASE_URL): paper outlives the demo's 127.0.0.1."""
+    _page, teacher, client = completed
+    code = Certificate.objects.get(user=teacher).code
+    response = client.get(f"/training/certificates/{code}.pdf", HTTP_HOST="127.0.0.1:8000")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert f"https://youke.example.edu.cn/training/certificates/verify/{code}/" in text
+    assert "127.0.0.1" not in text
