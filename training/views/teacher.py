@@ -265,7 +265,8 @@ def certificate_pdf(request, code):
         if certificate.course is None or not can_manage(request.user, certificate.course):
             raise Http404
     response = HttpResponse(certificates.render_pdf(certificate), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"培训证书-{certificate.code}.pdf")
+    # An attachment: every link to it says 下载证书, and a browser's PDF viewer would only show it.
+    response["Content-Disposition"] = content_disposition_header(True, f"培训证书-{certificate.code}.pdf")
     return response
 
 
