@@ -16,9 +16,11 @@ The one change allowed during review is the district reviewer's award
 """
 
 import contextvars
+import json
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 from wagtail.models import PagePermissionTester, TaskState, WorkflowState
 
@@ -76,7 +78,12 @@ def review_in_progress(page):
 
 
 def reviewed_content(content):
-    """The teacher's part of a revision's content, comparable across saves."""
+    """The teacher's part of a revision's content, comparable across saves.
+
+    Through JSON first, as a stored revision is: a page's own data holds a video's UUID
+    where the revision holds its text, and the two must compare equal.
+    """
+    content = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
     result = {}
     for key, value in content.items():
         if key in BOOKKEEPING_FIELDS or key in REVIEWER_FIELDS:

@@ -198,3 +198,27 @@ def test_a_district_reviewer_named_as_guiding_teacher_cannot_approve(people, cli
     assert task.get_actions(page, people["district"]) == []
     approve(client, people["district"], page, state)
     assert not LessonPackagePage.objects.get(pk=page.pk).live
+
+
+def test_an_award_on_a_lesson_with_an_uploaded_video_is_not_taken_for_a_change(people, client):
+    """The editor's instance holds the uploaded video's UUID, the revision its text: the same content."""
+    from media_pipeline.models import Video, VideoStatus
+    from resources.models import PackagePart
+
+    teacher = people["teacher"]
+    page, _revisions = draft_with_revisions(teacher, "有在线视频的版本")
+    video = Video.objects.create(owner=teacher, original_filename="课堂实录.mp4", status=VideoStatus.READY)
+    draft = LessonPackagePage.objects.get(pk=page.pk)
+    draft.parts.filter(kind="video").delete()
+    draft.parts.add(PackagePart(kind="video", video=video))
+    draft.save()
+    draft.save_revision(user=teacher)
+    state = submit(draft, teacher)
+    approve(client, people["school"], draft, state)
+
+    in_editor = LessonPackagePage.objects.get(pk=page.pk)  # what the edit form saves into, parts from the database
+    in_editor.award_level = "district"
+    in_editor.save_revision(user=people["district"])  # refused before: UUID != its text
+    approve(client, people["district"], draft, state)
+    live = LessonPackagePage.objects.get(pk=page.pk)
+    assert live.live and live.award_level == "district"
