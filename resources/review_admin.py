@@ -9,6 +9,7 @@ leaves the editor (the explorer would show everyone's lessons).
 """
 
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
@@ -49,6 +50,10 @@ def _away_to_workspace(view):
 
 class ReviewActionView(WorkflowActionView):
     """The dashboard's 审核 buttons (and their comment modal): Wagtail's view, then say what happened."""
+
+    def get_redirect_url(self):
+        # Back to the lessons still waiting (the locked editor has nothing more to do).
+        return reverse("wagtailadmin_home")
 
     def post(self, request, *args, **kwargs):
         task_name = self.task.name

@@ -157,6 +157,22 @@ def workspace_menu_item():
 @hooks.register("construct_homepage_panels")
 def workspace_first_on_the_dashboard(request, panels):
     panel = workspace.WorkspacePanel(request.user)
-    if panel.is_shown():
-        # 我的课例 says each package's state; Wagtail's own "in a workflow" list would repeat it.
-        panels[:] = [panel, *(p for p in panels if getattr(p, "name", "") != "user_objects_in_workflow_moderation")]
+    if not panel.is_shown():
+        return
+    # 我的课例 says each package's state; Wagtail's own "in a workflow" list would repeat it.
+    others = [p for p in panels if getattr(p, "name", "") != "user_objects_in_workflow_moderation"]
+    # A reviewer comes for the lessons waiting for them: those first, their own work after.
+    waiting = [p for p in others if getattr(p, "name", "") == "workflow_objects_to_moderate"]
+    rest = [p for p in others if p not in waiting]
+    panels[:] = [*waiting, panel, *rest]
+
+
+@hooks.register("construct_page_action_menu")
+def only_the_teacher_withdraws_a_submission(menu_items, request, context):
+    # Wagtail lets a reviewer cancel the workflow; a reviewer decides (通过 / 退回修改), and only the
+    # teacher who submitted takes the lesson back.
+    page = context.get("page")
+    state = page.current_workflow_state if page is not None and page.pk else None
+    if state is None or request.user in (state.requested_by, getattr(page, "owner", None)):
+        return
+    menu_items[:] = [item for item in menu_items if item.name != "action-cancel-workflow"]

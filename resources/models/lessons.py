@@ -22,7 +22,7 @@ from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
 from ..forms import LessonPackageForm, ResourceForm
 from ..publishing import LibraryPermissionTester, carry_review_to, guard_new_revision
-from ..review_panels import QuotaPanel
+from ..review_panels import QuotaPanel, ReviewDecisionPanel
 from ..widgets import LessonChooser, VideoUploadInput
 from .placement import CurriculumPlacement
 
@@ -185,6 +185,7 @@ class LessonPackagePage(SharedResourceFields, Page):
 
     content_panels = Page.content_panels + [
         ChecklistPanel(heading=_("晒课完整性检查")),
+        ReviewDecisionPanel(heading=_("审核")),
         *SharedResourceFields.placement_panels,
         FieldPanel("description"),
         FieldPanel("teacher_name"),

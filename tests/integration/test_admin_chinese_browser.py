@@ -80,7 +80,8 @@ def test_admin_is_chinese_for_teacher_reviewer_and_district_admin(page, live_ser
     as_user(page, live_server, "teacher1")
     dashboard = visit(page, live_server, "/admin/", "teacher-dashboard")
     assert "王芳" in dashboard and "芳 王" not in dashboard
-    assert "个页面" in dashboard and "我提交审核中的内容" in dashboard
+    # 我的课例 (resources.workspace) replaces Wagtail's "pages in a workflow" list for teachers.
+    assert "个页面" in dashboard and "我的课例" in dashboard and "校级审核中" in dashboard
     visit(page, live_server, f"/admin/pages/{index.pk}/", "teacher-explorer")
     page.get_by_role("button", name="帮助").click()
     look(page, "teacher-help-menu")

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from resources.models import Licence
 from tests.resources.helpers import package
 from youke.security import content_security_policy
 
@@ -58,7 +59,8 @@ def sign_in(page, url, user):
 
 def test_pages_load_under_the_production_policy(page, csp_server, library, django_user_model):
     teacher = django_user_model.objects.get(username="teacher1")
-    lesson = package("认识钟表", owner=teacher, teacher=teacher)
+    # Public: an anonymous visit to a signed-in-only lesson would be sent to Keycloak's login (its own CSP).
+    lesson = package("认识钟表", owner=teacher, teacher=teacher, licence=Licence.PUBLIC)
     violations = watch_violations(page)
 
     response = page.goto(csp_server + lesson.url)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_run_command import SERVICE_VARS, free_port
+from tests.journeys.steps import make_teaching_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots" / "journeys"
@@ -195,3 +196,9 @@ def person(browser, platform):
     yield make
     for someone in people:
         someone.close()
+
+
+@pytest.fixture(scope="session")
+def files(tmp_path_factory):
+    """The teaching files a teacher uploads (tests.journeys.steps.make_teaching_files)."""
+    return make_teaching_files(tmp_path_factory.mktemp("teaching-files"))

@@ -10,88 +10,20 @@ edit and save, 提交审核, the transcoding percentage in 我的课例 until
 """
 
 import pytest
-from docx import Document as Docx
-from pptx import Presentation
 
-from resources import demo_files
 from tests.journeys.conftest import JOURNEY_MARKS
-from tests.media_pipeline.clips import make_clip
+from tests.journeys.steps import (
+    TRANSCODE_WAIT_MS,
+    add_part,
+    attach_document,
+    checklist,
+    choose_lesson,
+    save_draft,
+    submit_for_review,
+    upload_video,
+)
 
 pytestmark = JOURNEY_MARKS
-
-TRANSCODE_WAIT_MS = 240_000  # a few seconds of video on a busy 2-core CI machine
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("teacher-files")
-    make_clip(folder / "课堂实录.mp4", size="640x360", seconds=6)
-    (folder / "教学设计.pdf").write_bytes(demo_files.pdf(["分数的初步认识 教学设计", "教学目标：认识几分之一"]))
-    deck = Presentation()
-    deck.slides.add_slide(deck.slide_layouts[1]).shapes.title.text = "分数的初步认识 课件"
-    deck.save(folder / "课件.pptx")
-    exercises = Docx()
-    exercises.add_paragraph("评测练习：把一个圆平均分成 4 份，每份是它的几分之一？")
-    exercises.save(folder / "评测练习.docx")
-    return folder
-
-
-def add_part(page, kind):
-    page.get_by_role("button", name="增加 课例组成部分").click()
-    part = page.locator("[id^='inline_child_parts-']").last
-    part.locator("select[name$='-kind']").select_option(label=kind)
-    return part
-
-
-def attach_document(page, part, title, path):
-    """The document chooser's 上传 tab: a title, the file from the real file input, 上传."""
-    part.get_by_role("button", name="选择一个文档").click()
-    modal = page.locator(".modal-content")
-    modal.get_by_role("tab", name="上传").click()
-    modal.get_by_label("标题*").fill(title)
-    modal.locator("input[type=file]").set_input_files(str(path))
-    modal.get_by_role("button", name="上传").last.click()
-    modal.wait_for(state="detached")
-    part.get_by_text(title).wait_for()
-
-
-def upload_video(page, part, path):
-    part.get_by_label("选择课堂实录视频").set_input_files(str(path))
-    bar = part.get_by_role("progressbar", name="上传进度")
-    bar.wait_for()
-    page.wait_for_selector(".yk-uploader__status.is-done, .yk-uploader__status.is-error", timeout=60_000)
-    status = part.locator(".yk-uploader__status").inner_text()
-    assert "上传成功" in status, status
-    assert bar.get_attribute("aria-valuenow") == "100"
-
-
-def choose_lesson(page, pinyin, path):
-    page.locator("#id_knowledge_node-chooser [data-chooser-action-choose]").first.click()
-    modal = page.locator(".modal-content")
-    # As a person does: wait for the list, then type (the modal's script takes over the form once loaded).
-    modal.locator("a[data-chooser-modal-choice]").first.wait_for()
-    modal.locator("#id_q").click()
-    modal.locator("#id_q").press_sequentially(pinyin, delay=50)
-    modal.locator("a[data-chooser-modal-choice]", has_text=path).first.click()
-    modal.wait_for(state="detached")
-
-
-def save_draft(page):
-    page.get_by_role("button", name="保存草稿").click()
-    page.wait_for_load_state()
-    message = page.locator(".messages").inner_text()
-    assert "已被" in message or "已创建" in message, message
-
-
-def checklist(page):
-    rows = page.locator(".youke-checklist > li")
-    return {row.locator("strong").first.inner_text(): row.get_attribute("data-complete") for row in rows.all()}
-
-
-def submit_for_review(page):
-    page.locator("footer [aria-label='更多动作'], footer .dropdown-toggle, footer button[aria-expanded]").last.click()
-    page.get_by_role("button", name="提交").first.click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])

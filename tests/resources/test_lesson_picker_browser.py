@@ -79,7 +79,7 @@ def test_typing_fenshu_finds_the_lesson_among_all_677(page, live_server, library
 
     # Saving fills in the rest of the placement from the 课, as before.
     page.locator("#id_title").fill("分数的初步认识（王老师）")
-    page.get_by_role("tab", name="推荐").click()
+    page.get_by_role("tab", name="网址与搜索").click()
     page.locator("#id_slug").fill("fenshu-wang")
     with page.expect_navigation():
         page.locator("button.action-save").first.click()
@@ -134,7 +134,8 @@ def test_the_cascade_narrows_step_by_step(page, live_server, library):
     chooser = open_new_package(page, live_server)
     choose_button(chooser).click()
     modal = page.locator(".modal-content")
-    modal.locator("#id_q").wait_for()
+    # The first results mean the modal's script has taken over the form (a choice made before is lost).
+    modal.locator("a[data-chooser-modal-choice]").first.wait_for()
 
     modal.locator("#id_lesson_stage").select_option(label="初中")
     # Only the junior-school grade and subject are left to choose from.
