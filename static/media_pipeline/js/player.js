@@ -80,6 +80,9 @@
 
   Player.prototype.sourceFor = function () {
     this.mode = this.quality.value === "audio" ? "audio" : "video";
+    // Sound only: the last picture would stay frozen on screen; say plainly that it is sound alone.
+    this.figure.className = this.figure.className.replace(/ ?is-audio-only/g, "") +
+      (this.mode === "audio" ? " is-audio-only" : "");
     return this.figure.getAttribute(this.mode === "audio" ? "data-audio" : "data-master");
   };
 
