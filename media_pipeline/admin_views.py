@@ -6,10 +6,12 @@ their own uploads in the upload page and on their lesson.
 
 from django import forms
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from .jobs import enqueue
@@ -31,6 +33,14 @@ class VideoForm(WagtailAdminModelForm):
         return video
 
 
+def _uploader(video):
+    return (video.owner.get_full_name() or video.owner.get_username()) if video.owner else "—"
+
+
+def _file_and_size(video):
+    return f"{video.original_filename}（{filesizeformat(video.size)}）" if video.size else video.original_filename
+
+
 class VideoViewSet(ModelViewSet):
     model = Video
     icon = "media"
@@ -38,7 +48,16 @@ class VideoViewSet(ModelViewSet):
     menu_order = 900
     add_to_admin_menu = True
     inspect_view_enabled = True
-    list_display = ["__str__", "status", "progress", "owner", "created_at", "error"]
+    list_display = [
+        "__str__",
+        Column("original_filename", label=_("原文件"), accessor=_file_and_size),
+        "status",
+        "progress",
+        # The uploader as people know them (「王芳」), not the account name.
+        Column("owner", label=_("上传者"), accessor=_uploader, sort_key="owner"),
+        "created_at",
+        "error",
+    ]
     list_filter = ["status"]
     search_fields = ["title", "original_filename"]
     inspect_view_fields = [
