@@ -36,6 +36,14 @@ USERS = [
     ("trainer1", "陈", "静", ["trainer"], False),
     ("district_admin1", "赵", "磊", ["district_admin"], True),
 ]
+# The addresses the demo realm (scripts/keycloak/youke-realm.json) has verified for the same
+# people: with Keycloak configured, their first sign-in there adopts these accounts and their
+# lessons (sso.mapping.adoption_refusal) instead of being refused as a name clash.
+DEMO_EMAILS = {
+    "school_reviewer1": "school.reviewer1@youke.example.com",
+    "district_reviewer1": "district.reviewer1@youke.example.com",
+    "district_admin1": "district.admin1@youke.example.com",
+}
 
 # Where the local demo accounts teach, so that school review works on the
 # embedded default. With Keycloak the directory says (sso.mapping), and the
@@ -62,7 +70,7 @@ def load():
             defaults={
                 "first_name": given,
                 "last_name": family,
-                "email": f"{username}@demo.youke.invalid",
+                "email": DEMO_EMAILS.get(username, f"{username}@youke.example.com"),
                 "is_staff": True,  # every role works in the Wagtail admin
                 "is_superuser": superuser,
             },

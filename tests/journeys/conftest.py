@@ -173,7 +173,12 @@ class Person:
             page.get_by_label("密码").fill(password)
             page.get_by_role("button", name="登录").click()
         page.wait_for_url(self.url + "/**")
-        page.get_by_role("button", name="退出").wait_for()
+        try:
+            page.get_by_role("button", name="退出").wait_for()
+        except Exception as exc:
+            self.shoot("sign-in-failed")
+            text = page.locator("body").inner_text()[:400]
+            raise AssertionError(f"{username} not signed in at {page.url}: {text}") from exc
 
     def sign_out(self):
         self.page.get_by_role("button", name="退出").click()
