@@ -91,7 +91,12 @@
     if (this.hls) { this.hls.destroy(); }
     // startLevel 0: the master lists the smallest rung first, so the picture
     // comes after ~120 KB; the bandwidth estimate then climbs if the link allows.
-    var hls = new Hls({ startLevel: 0, capLevelToPlayerSize: true, maxBufferLength: 30, backBufferLength: 30 });
+    // No bandwidth test (it fetches a segment only to throw it away) and a low first estimate:
+    // 自动 starts on the lowest rung and climbs only as the segments prove the link.
+    var hls = new Hls({
+      startLevel: 0, testBandwidth: false, abrEwmaDefaultEstimate: 200000,
+      capLevelToPlayerSize: true, maxBufferLength: 30, backBufferLength: 30
+    });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, function () {
       self.applyChoice(true);
@@ -141,8 +146,8 @@
     var index = this.quality.value === "auto" ? -1 : this.levelIndex(parseInt(this.quality.value, 10));
     if (this.saver.checked && index > this.lowestLevel()) { index = this.lowestLevel(); }
     if (justParsed) {
-      if (index >= 0) { this.hls.startLevel = index; }
-      this.hls.nextLevel = index;
+      // Setting nextLevel = -1 here would also reset the start level (hls.js 1.7): only a chosen rung.
+      if (index >= 0) { this.hls.startLevel = index; this.hls.nextLevel = index; }
     } else {
       this.hls.nextLevel = index;  // switch at the next segment, no rebuffering
     }
