@@ -2,6 +2,7 @@
 
 from docx import Document as Docx
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from pptx import Presentation
 
 from resources import demo_files
@@ -40,6 +41,8 @@ def attach_document(page, part, title, path):
     modal.get_by_role("button", name="上传").last.click()
     modal.wait_for(state="detached")
     part.get_by_text(title).wait_for()
+    # What a save will send: the chooser's own field holds the new document.
+    expect(part.locator("input[type=hidden][name$='-document']")).not_to_have_value("")
 
 
 def upload_video(page, part, path):
