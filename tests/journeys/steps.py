@@ -88,9 +88,14 @@ def checklist(page):
 
 
 def submit_for_review(page):
+    """The footer's action menu → 提交…; the editor must have finished loading, as for a person."""
+    page.wait_for_load_state("networkidle")
     page.locator("footer [aria-label='更多动作'], footer .dropdown-toggle, footer button[aria-expanded]").last.click()
-    page.get_by_role("button", name="提交").first.click()
+    with page.expect_navigation():
+        page.locator("footer").get_by_role("button", name="提交").first.click()
     page.wait_for_load_state()
+    errors = page.locator(".messages .error, .w-field__errors p")
+    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def prepare_and_submit(teacher, files, title, *, public=False):

@@ -225,6 +225,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Review integrity (resources.publishing): a change after a rejection is reviewed again from the
 # school level, and the end of a review publishes the approved revision, not the latest one.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# No editor autosave: it posts the whole form half a second after every change, which a
+# 256 kbit/s link cannot carry, and on the real services an autosave still in flight lost a
+# document part the teacher had just attached (tests/journeys/test_teacher.py). 保存草稿 saves.
+WAGTAIL_AUTOSAVE_INTERVAL = env_int("WAGTAIL_AUTOSAVE_INTERVAL", 0)
 WAGTAIL_FINISH_WORKFLOW_ACTION = "resources.workflow_finish.publish_approved_revision"
 WAGTAIL_SITE_NAME = _("优课 · 一师一优课资源平台")
 # The dashboard banner about a new Wagtail release links to English pages outside the district network.
