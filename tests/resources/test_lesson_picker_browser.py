@@ -145,6 +145,9 @@ def test_the_cascade_narrows_step_by_step(page, live_server, library):
     assert modal.locator("a[data-chooser-modal-choice]", has_text="运动的快慢").count() == 1
 
     modal.locator("#id_lesson_stage").select_option(label="小学")
+    # As a person does: see the list follow the 学段 before choosing the 册 (an answer still on
+    # its way for the 学段 alone would otherwise land after the 册's and show both).
+    modal.locator("a[data-chooser-modal-choice]", has_text="几分之一").first.wait_for()
     modal.locator("#id_lesson_textbook").select_option(label="北师大版 数学 三年级下册")
     modal.locator("a[data-chooser-modal-choice]", has_text="分一分（一）").wait_for()
     modal.locator("a[data-chooser-modal-choice]", has_text="几分之一").wait_for(state="detached")
