@@ -6,8 +6,6 @@ environment, exactly as on a fresh machine, then uses the site and its worker.
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,20 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import SERVICE_VARS, free_port, run_site, stop
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_VARS = {
-    "DATABASE_URL", "SEARCH_URL", "SEARCH_ENGINE", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL", "KEYCLOAK_SERVER_URL",
-    "KEYCLOAK_CLIENT_SECRET", "DJANGO_SETTINGS_MODULE",
-}  # fmt: skip
+
 
 pytestmark = [pytest.mark.service("ffmpeg"), pytest.mark.slow]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url):
@@ -46,28 +36,9 @@ def embedded_site(tmp_path_factory):
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARS}
     env.update({"YOUKE_VAR_DIR": str(var_dir), "PORT": str(port), "PY": sys.executable})
-    log = open(var_dir / "run.log", "wb")  # noqa: SIM115 - closed in teardown
-    process = subprocess.Popen(
-        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"run.sh exited {process.returncode}:\n{(var_dir / 'run.log').read_text()[-3000:]}")
-        try:
-            if fetch(url + "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        pytest.fail(f"site did not come up:\n{(var_dir / 'run.log').read_text()[-3000:]}")
+    process, url, log = run_site(env, var_dir, port)
     yield {"url": url, "env": env, "var_dir": var_dir}
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    stop(process, timeout=20)
     log.close()
 
 

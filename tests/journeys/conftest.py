@@ -15,18 +15,15 @@ CI keeps; look at them.
 """
 
 import os
-import signal
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.integration.test_run_command import SERVICE_VARS, free_port
 from tests.journeys.steps import make_teaching_files
+from tests.processes import SERVICE_VARS, free_port, run_site, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots" / "journeys"
@@ -39,14 +36,6 @@ JOURNEY_INDEX_PREFIX = "journeys_"
 
 # For each journey module: it needs Chromium and ffmpeg, and starts the site.
 JOURNEY_MARKS = [pytest.mark.service("chromium"), pytest.mark.service("ffmpeg"), pytest.mark.slow]
-
-
-def _status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def _services_env():
@@ -95,38 +84,17 @@ def platform(request, tmp_path_factory):
         yield {"name": "given", "url": existing.rstrip("/"), "var_dir": None, "keycloak": False, "log": None}
         return
     var_dir = tmp_path_factory.mktemp(f"journeys-{name}")
-    env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARS}
     if name == "services":
-        env.update({key: os.environ[key] for key in SERVICE_VARS if key in os.environ})
-        env.update(_services_env())
+        env = {**os.environ, **_services_env()}
         env.pop("DJANGO_SETTINGS_MODULE", None)
+    else:  # as on a fresh machine
+        env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARS}
     port = free_port()
     env.update({"YOUKE_VAR_DIR": str(var_dir), "PORT": str(port), "PY": sys.executable})
     env.pop("YOUKE_REQUIRE_SERVICES", None)
-    log_path = var_dir / "run.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed in teardown
-    process = subprocess.Popen(
-        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"run.sh exited {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            if _status(url + "/healthz") == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.5)
-    else:
-        pytest.fail(f"site did not come up:\n{log_path.read_text()[-3000:]}")
-    yield {"name": name, "url": url, "var_dir": var_dir, "keycloak": name == "services", "log": log_path}
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    process, url, log = run_site(env, var_dir, port, wait=240)
+    yield {"name": name, "url": url, "var_dir": var_dir, "keycloak": name == "services", "log": var_dir / "run.log"}
+    stop(process)
     log.close()
 
 

@@ -1,13 +1,14 @@
 """Fixtures for tests that need a real Celery worker process for the transcode queue."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
 
 import pytest
 from django.db import connection
+
+from tests.processes import stop
 
 
 @pytest.fixture
@@ -37,12 +38,7 @@ def start_worker(tmp_path):
 
     yield start
     for process, log in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        stop(process)
         log.close()
 
 
