@@ -20,12 +20,13 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from core.media.probe import ProbeError
+from core.media.runner import FfmpegError
+from core.media.transcode import transcode
+
 from . import store
 from .jobs import HEARTBEAT_SECONDS
 from .models import Video, VideoStatus
-from .probe import ProbeError
-from .runner import FfmpegError
-from .transcode import transcode
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.media.commands import DOWNLOAD, MASTER_PLAYLIST, POSTER
+
 from . import access, urls_signing
-from .commands import DOWNLOAD, MASTER_PLAYLIST, POSTER
 from .models import Video
 
 # Segment URLs must outlive the viewing: a VOD playlist is read once, then the

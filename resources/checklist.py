@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from wagtail.admin.panels import Panel
 
-from media_pipeline.probe import ProbeError, probe
+from core.media.probe import ProbeError, probe
 from media_pipeline.store import probe_path
 
 from .choices import REQUIRED_PARTS, PartKind

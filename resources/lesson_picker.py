@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 
-from search.chinese import ASCII_WORD, CJK_RUN, query_groups
+from core.chinese import ASCII_WORD, CJK_RUN, query_groups
 
 from .models import Edition, Grade, KnowledgeNode, Stage, Subject, Textbook, Unit
 
@@ -49,7 +49,7 @@ PATH = ("unit__textbook__edition", "unit__textbook__subject", "unit__textbook__g
 def word_groups(query):
     """Each typed word with its synonyms: 「初二 fs」 → [["初二", "八年级"], ["fs"]].
 
-    Chinese is split by search.chinese's words (「三年级分数」 → 三年级, 分数);
+    Chinese is split by core.chinese's words (「三年级分数」 → 三年级, 分数);
     a Latin word stays whole, matched as the start of a pinyin term.
     """
     groups = query_groups(" ".join(CJK_RUN.findall(query or "")))

@@ -12,7 +12,7 @@ own; the judged queries of scripts/search_queries.json are asked as a
 signed-in teacher through search.service, on OpenSearch, Elasticsearch and
 the database backend (PostgreSQL and SQLite), and side by side the "plain
 default configuration": Wagtail's backends with their default settings, no
-search.chinese terms in the index, the query passed as typed.
+core.chinese terms in the index, the query passed as typed.
 
 Latency: 10,000 items in a third database, indexed in OpenSearch; gunicorn
 serves the site and 8 client threads, each with a signed-in session, ask
@@ -154,7 +154,7 @@ def update_index(name, config):
 
 
 class Plain:
-    """Wagtail's defaults: no search.chinese terms in what is indexed."""
+    """Wagtail's defaults: no core.chinese terms in what is indexed."""
 
     def __enter__(self):
         from resources.models.lessons import SharedResourceFields

@@ -5,7 +5,7 @@
 Generates a 60 s 1280x720 30 fps clip with sound (testsrc2 + a beeping tone,
 x264 CRF 18: about what a phone uploads), then, in one run, measures:
 
-1. the pipeline: `media_pipeline.transcode.transcode()` (probe, one ffmpeg, checks, master playlist);
+1. the pipeline: `core.media.transcode.transcode()` (probe, one ffmpeg, checks, master playlist);
 2. the same ladder as ONE raw ffmpeg command, typed out below (no project code);
 3. the same ladder as one ffmpeg process per rung, run one after another (PeerTube's way),
    helped where it is cheap: the MP4 is a remux of the 360p rung, images come from seeks;
@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from media_pipeline.hls import read_media_playlist  # noqa: E402
-from media_pipeline.transcode import transcode  # noqa: E402
+from core.media.hls import read_media_playlist  # noqa: E402
+from core.media.transcode import transcode  # noqa: E402
 
 SECONDS = 60
 TARGET_RAW_OVERHEAD = 0.05  # the pipeline within 5 % of the raw command

@@ -15,7 +15,7 @@ what the analysis needs, stepping down the chain if it has not:
 
 The index-wide ``default`` analyzer is the Chinese one, so every text field
 (title, description, the _all_text catch-all) gets it without a per-field
-mapping. The ``search_terms`` field (search.chinese: jieba words, bigrams,
+mapping. The ``search_terms`` field (core.chinese: jieba words, bigrams,
 pinyin) is already split and is mapped to the built-in whitespace analyzer
 by search.backends, so the engine keeps those terms as they are.
 """

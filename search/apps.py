@@ -15,9 +15,10 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.documents import get_document_model
 
+        from core import chinese
         from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject, Textbook
 
-        from . import chinese, kinds, registry, terms
+        from . import kinds, registry, terms
 
         # Cached vocabulary and facet labels are stale once any of these change.
         for model in (Stage, Grade, Subject, Edition, School, Textbook):

@@ -2,7 +2,7 @@
 
 Candidates are subqueries over resources.api's querysets, never lists of
 ids, so the cost does not grow with the library. Ranking starts from the
-backend's own (SQLite FTS5 BM25 or PostgreSQL ts_rank over search.chinese's
+backend's own (SQLite FTS5 BM25 or PostgreSQL ts_rank over core.chinese's
 terms) and the first RERANK_DEPTH are re-ordered by search.ranking, which
 knows what the query's words mean (a title that is the topic, the type
 asked for).

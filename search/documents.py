@@ -19,8 +19,9 @@ from django.db.models import F, Q
 from django.utils.html import format_html
 from wagtail.documents import get_document_model
 
+from core.chinese import index_terms
+
 from . import extract as bounded
-from .chinese import index_terms
 from .highlight import snippet
 from .models import DocumentText
 

@@ -16,9 +16,8 @@ from modelsearch.backends.base import FilterError, FilterFieldError
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
 from modelsearch.query import MATCH_ALL
 
+from core.chinese import ASCII_WORD, CJK_RUN
 from resources.models import LessonPackagePage, ResourcePage
-
-from .chinese import ASCII_WORD, CJK_RUN
 
 logger = logging.getLogger(__name__)
 

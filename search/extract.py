@@ -22,7 +22,6 @@ The child's side (`main`) imports no Django: it gets its limits on the
 command line and the file on stdin, and prints one JSON object.
 """
 
-import ctypes
 import io
 import json
 import os
@@ -36,6 +35,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from core.processes import die_with_parent, kill_group
 
 KINDS = ("pdf", "docx", "pptx")
 
@@ -120,11 +121,11 @@ def run_child(command, data, limit):
         try:
             returncode = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill(process)
+            kill_group(process)
             process.wait()
             return Outcome("", f"killed: still running after {timeout} s (wall clock)")
         finally:
-            _kill(process)  # also when this thread is interrupted (a Celery soft time limit)
+            kill_group(process)  # also when this thread is interrupted (a Celery soft time limit)
         stdout.seek(0)
         answer = stdout.read(_OUTPUT_FILE_BYTES + 1)
         stderr.seek(0, io.SEEK_END)
@@ -153,36 +154,18 @@ def _outcome(returncode, answer, complaint, limit):
     return Outcome(text[: limit["SEARCH_EXTRACT_MAX_CHARS"]], reason[:_REASON_CHARS])
 
 
-def _kill(process):
-    """SIGKILL the child's process group, unless it has been reaped (its id may be reused)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-_PR_SET_PDEATHSIG = 1
-
-
 def _in_child(limit):
     """What runs between fork and exec: the resource limits, and death with the parent."""
     memory = int(limit["SEARCH_EXTRACT_MEMORY_BYTES"])
     cpu = int(limit["SEARCH_EXTRACT_CPU_SECONDS"])
     parent = os.getpid()
-    prctl = _libc.prctl if _libc is not None else None
 
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))  # SIGXCPU, then SIGKILL
         resource.setrlimit(resource.RLIMIT_FSIZE, (_OUTPUT_FILE_BYTES, _OUTPUT_FILE_BYTES))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getppid() != parent:  # the parent died before prctl took effect
-                os._exit(1)
+        die_with_parent(parent)
 
     return apply
 

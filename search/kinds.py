@@ -12,10 +12,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.chinese import CJK_RUN
 from resources import api
 from resources.models import LessonPackagePage, ResourcePage, School
 
-from .chinese import CJK_RUN
 from .facets import labels
 from .registry import highlight
 

@@ -10,7 +10,7 @@ design, that a lesson placed on 八年级 物理 fits "初二物理", or that
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .chinese import index_terms
+from core.chinese import index_terms
 
 DEPTH = 60  # results re-ordered: pages 1-6 of ten; later pages keep the first stage's order
 TITLE_IS_TOPIC = 3.0

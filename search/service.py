@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
+from core.chinese import query_groups, query_terms
 from resources import api, vocabulary
 from resources.choices import AwardLevel, ResourceType
 from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject
 from youke.settings.env import env_int
 
 from . import backends, database, documents, engine, facets, insights, ranking, registry, terms
-from .chinese import query_groups, query_terms
 from .highlight import snippet
 
 logger = logging.getLogger(__name__)

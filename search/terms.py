@@ -1,4 +1,4 @@
-"""What a query means: its terms (search.chinese), the resource type it asks for, cached vocabulary.
+"""What a query means: its terms (core.chinese), the resource type it asks for, cached vocabulary.
 
 The taxonomy's aliases (部编版, 初二, 道法…) and the names behind facet ids
 change rarely but are needed on every search; they are cached under a
@@ -11,9 +11,8 @@ import uuid
 
 from django.core.cache import cache
 
+from core.chinese import without_fillers
 from resources.choices import ResourceType
-
-from .chinese import without_fillers
 
 VERSION_KEY = "search:vocabulary-version"
 SCHEMA = 2  # bumped when the shape of a cached value changes, so a deployment never reads an old one

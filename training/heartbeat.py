@@ -38,7 +38,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import intervals
+from core import intervals
+
 from .models import Enrollment, VideoProgress
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

@@ -11,7 +11,7 @@ message: what keeps playlists away from ffprobe is its container allow-list
 
 import struct
 
-from ..probe import ProbeError, probe
+from core.media.probe import ProbeError, probe
 
 HEAD_BYTES = 4096
 # Top-level boxes of an MP4 are few (ftyp, moov, mdat, free...). Fragmented

@@ -98,7 +98,7 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
     search_fields = Page.search_fields + [
         index.SearchField("description"),
         index.SearchField("teacher_name"),
-        # Words, bigrams and pinyin for engines without Chinese analysis (search.chinese).
+        # Words, bigrams and pinyin for engines without Chinese analysis (core.chinese).
         index.SearchField("search_terms"),
         # The same kind of terms for the text of attached PDF/DOCX/PPTX files (search.documents, cached).
         index.SearchField("document_terms"),
@@ -136,7 +136,7 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         return revision
 
     def search_terms(self):
-        from search.chinese import index_terms
+        from core.chinese import index_terms
 
         tags = " ".join(tag.name for tag in self.tags.all())
         school = self.school.name if self.school_id else ""

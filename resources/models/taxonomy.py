@@ -8,7 +8,7 @@ administrators edit all of it in the Wagtail admin (snippets).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from search.chinese import index_terms
+from core.chinese import index_terms
 
 
 def split_aliases(text):

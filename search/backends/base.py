@@ -15,7 +15,7 @@ from . import _failures
 
 logger = logging.getLogger(__name__)
 
-# Fields whose text search.chinese has already split into terms.
+# Fields whose text core.chinese has already split into terms.
 TERM_FIELDS = {"search_terms", "document_terms"}
 
 

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from media_pipeline.probe import ProbeError, probe
+from core.media.probe import ProbeError, probe
 
 pytestmark = pytest.mark.service("ffmpeg")
 

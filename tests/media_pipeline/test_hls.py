@@ -2,7 +2,7 @@
 
 import pytest
 
-from media_pipeline.hls import (
+from core.media.hls import (
     AudioRendition,
     MediaPlaylist,
     PlaylistError,

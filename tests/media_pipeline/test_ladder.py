@@ -2,8 +2,8 @@
 
 from fractions import Fraction
 
-from media_pipeline.ladder import KEYFRAME_SECONDS, SEGMENT_SECONDS, output_frame_rate, plan_ladder
-from media_pipeline.probe import ProbeResult
+from core.media.ladder import KEYFRAME_SECONDS, SEGMENT_SECONDS, output_frame_rate, plan_ladder
+from core.media.probe import ProbeResult
 
 
 def probed(width, height, *, rotation=0, audio="aac", rate=25.0, duration=60.0, sar=Fraction(1), video_duration=None):

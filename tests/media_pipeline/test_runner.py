@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from media_pipeline.runner import STDERR_TAIL_LINES, FfmpegError, progress_percent, run
+from core.media.runner import STDERR_TAIL_LINES, FfmpegError, progress_percent, run
 
 from .clips import processes_in
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from media_pipeline.commands import build_command
-from media_pipeline.hls import avc_codecs_attribute, read_media_playlist
-from media_pipeline.ladder import plan_ladder
-from media_pipeline.probe import ProbeError, probe
-from media_pipeline.runner import FfmpegError, run
-from media_pipeline.transcode import transcode
+from core.media.commands import build_command
+from core.media.hls import avc_codecs_attribute, read_media_playlist
+from core.media.ladder import plan_ladder
+from core.media.probe import ProbeError, probe
+from core.media.runner import FfmpegError, run
+from core.media.transcode import transcode
 
 from .clips import ffprobe_json, frame_times, keyframe_times, make_clip, processes_in, rotate, snapshot
 
@@ -297,7 +297,7 @@ def test_cancelled_run_leaves_out_dir_untouched_and_a_rerun_replaces_it(tmp_path
 
 KILLABLE = """
 import pathlib, sys, time
-from media_pipeline.transcode import transcode
+from core.media.transcode import transcode
 
 started = pathlib.Path(sys.argv[3])
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.chinese import pinyin_spans, query_groups, query_terms, split_pinyin, without_fillers
 from search import analysis
-from search.chinese import pinyin_spans, query_groups, query_terms, split_pinyin, without_fillers
 
 
 def test_each_engine_is_asked_for_its_best_chinese_analysis(monkeypatch):

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from training import intervals
+from core import intervals
 from training.rules import NOTHING_REQUIRED, LessonState, Rules, evaluate, expected_progress, is_behind
 
 

@@ -1,6 +1,6 @@
 """Chinese terms for engines that split only on spaces (pure functions)."""
 
-from search.chinese import index_terms, query_terms
+from core.chinese import index_terms, query_terms
 
 
 def test_words_inside_a_longer_title_become_terms():

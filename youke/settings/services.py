@@ -54,7 +54,7 @@ def database(var_dir: Path) -> dict:
 
 
 def search() -> dict:
-    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend (made Chinese-aware by search.chinese)."""
+    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend (made Chinese-aware by core.chinese)."""
     url = env_str("SEARCH_URL")
     if not url:
         database = {"BACKEND": "search.backends.database"}

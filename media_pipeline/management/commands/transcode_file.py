@@ -3,9 +3,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from media_pipeline.probe import ProbeError
-from media_pipeline.runner import FfmpegError
-from media_pipeline.transcode import transcode
+from core.media.probe import ProbeError
+from core.media.runner import FfmpegError
+from core.media.transcode import transcode
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from media_pipeline.probe import ProbeResult
+from core.media.probe import ProbeResult
 from media_pipeline.uploads import checks
 from media_pipeline.uploads.local import LocalSource
 

@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import formats
+from core.media import formats
 
 # A truncated or hostile file can make ffprobe read for a long time.
 PROBE_TIMEOUT_SECONDS = 60

@@ -13,15 +13,14 @@ hanging for ever). Here:
 """
 
 import collections
-import ctypes
 import math
 import os
 import selectors
-import signal
 import subprocess
-import sys
 import threading
 import time
+
+from core.processes import die_with_parent, kill_group
 
 # Enough of ffmpeg's complaint to see what went wrong, small enough for a log line.
 STDERR_TAIL_LINES = 50
@@ -110,7 +109,7 @@ def run(
         watch.expired = watch.expired or "timeout"
     finally:
         # Also when the progress callback raised: no ffmpeg outlives its job.
-        _kill(process)
+        kill_group(process)
         returncode = process.wait()
         drainer.join(timeout=5)
         process.stdout.close()
@@ -176,7 +175,7 @@ def _follow(process, watch, duration, progress, interval):
         while True:
             left = watch.remaining()
             if watch.expired:
-                _kill(process)
+                kill_group(process)
                 return
             ready = selector.select(POLL_SECONDS if left is None else min(POLL_SECONDS, left))
             if not ready:
@@ -208,24 +207,9 @@ def _follow(process, watch, duration, progress, interval):
         selector.close()
 
 
-# prctl(PR_SET_PDEATHSIG): the kernel sends ffmpeg SIGKILL when the worker that
-# started it dies (SIGKILL, OOM killer), instead of leaving it to encode for an
-# hour into a scratch folder nobody will use.
-_PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-
-
 def _die_with_parent():
-    if _libc is None:
-        return None
     parent = os.getpid()
-
-    def in_child():
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
-
-    return in_child
+    return lambda: die_with_parent(parent)
 
 
 def _drain(stream, tail):
@@ -234,17 +218,3 @@ def _drain(stream, tail):
         line = raw.decode("utf-8", "replace").rstrip()
         if line:
             tail.append(line)
-
-
-def _kill(process):
-    """SIGKILL ffmpeg's process group, unless ffmpeg has already been reaped.
-
-    After `poll()` has reaped it, its id may belong to someone else: leave it be.
-    Until then the id (a zombie at worst) is still ours.
-    """
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

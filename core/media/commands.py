@@ -21,7 +21,7 @@ and `\\` specially, and the caller's folder names are not ours to escape.
 
 import ffmpeg
 
-from . import formats
+from core.media import formats
 
 # The output layout, relative to the working folder.
 MASTER_PLAYLIST = "master.m3u8"
@@ -41,9 +41,9 @@ def build_command(input_path, ladder, *, ffmpeg_binary="ffmpeg"):
 
     Args:
         input_path: the source, an absolute local path.
-        ladder: a `media_pipeline.ladder.Ladder`.
+        ladder: a `core.media.ladder.Ladder`.
     Returns:
-        list of str, ready for `media_pipeline.runner.run(..., cwd=work_dir)`.
+        list of str, ready for `core.media.runner.run(..., cwd=work_dir)`.
     """
     # "file:" so a teacher's "第1课:分数.mp4" is not read as a protocol named "第1课".
     # Only listed containers, only local files (formats.py): never a playlist that opens others.

@@ -16,7 +16,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from . import hls
+from core.media import hls
+
 from .commands import DOWNLOAD, MASTER_PLAYLIST, POSTER, THUMBNAIL_PATTERN, VARIANT_PLAYLIST, build_command
 from .ladder import plan_ladder
 from .probe import ProbeError, probe
