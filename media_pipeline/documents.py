@@ -9,6 +9,7 @@ document's file: nothing is copied, and the file stays exactly as uploaded.
 
 from django.db import transaction
 
+from .jobs import enqueue
 from .models import Video
 
 VIDEO_EXTENSIONS = {"mp4", "mov", "m4v", "webm", "mkv", "avi", "flv", "3gp", "mpg", "mpeg", "ts", "wmv"}
@@ -29,8 +30,6 @@ def video_for_document(document):
 
 def sync_document(document):
     """Make or refresh the Video of a video document; queue it when its file is new."""
-    from .jobs import enqueue
-
     if not is_video_document(document) or not document.file:
         return None
     with transaction.atomic():

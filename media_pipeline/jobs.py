@@ -9,14 +9,14 @@ from `requeue_stuck`) finds itself superseded and does nothing.
 import datetime
 import uuid
 
+from celery import shared_task
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import Video, VideoStatus
+from .tasks import transcode_video
 
-# A worker refreshes heartbeat_at at least this often while ffmpeg runs.
-HEARTBEAT_SECONDS = 15
 # No heartbeat for this long: the worker is gone (killed, machine rebooted).
 STUCK_AFTER = datetime.timedelta(minutes=10)
 # Queued this long without a worker starting: the message was lost (broker down
@@ -31,8 +31,6 @@ def enqueue(video, *, countdown=None, send=True):
     send=False only takes the token, for a caller that runs the job itself.
     Returns the job token.
     """
-    from .tasks import transcode_video
-
     token = uuid.uuid4().hex
     fields = {"status": VideoStatus.QUEUED, "progress": 0, "error": "", "task_id": token, "heartbeat_at": None}
     # One UPDATE of the job's fields only: a stale instance must not overwrite anything else.
@@ -62,3 +60,12 @@ def requeue_stuck(stuck_after=STUCK_AFTER, queued_too_long=QUEUED_TOO_LONG):
         for video in videos:
             enqueue(video)
     return videos
+
+
+# Here rather than in tasks.py so that tasks never import jobs (jobs sends
+# tasks); AppConfig.ready() imports this module (through .documents), so every
+# worker knows the task beat sends by name.
+@shared_task(name="media_pipeline.requeue_stuck")
+def requeue_stuck_task():
+    """Beat: send again the jobs a dead worker or a lost message left behind."""
+    return [str(video.pk) for video in requeue_stuck()]

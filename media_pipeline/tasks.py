@@ -25,8 +25,10 @@ from core.media.runner import FfmpegError
 from core.media.transcode import transcode
 
 from . import store
-from .jobs import HEARTBEAT_SECONDS
 from .models import Video, VideoStatus
+
+# A worker refreshes heartbeat_at at least this often while ffmpeg runs (jobs.STUCK_AFTER is far longer).
+HEARTBEAT_SECONDS = 15
 
 log = logging.getLogger(__name__)
 
@@ -146,11 +148,3 @@ class _Reporter:
     def check(self):
         if not Video.objects.filter(pk=self.video_id, task_id=self.token).exists():
             raise Superseded
-
-
-@shared_task(name="media_pipeline.requeue_stuck")
-def requeue_stuck():
-    """Beat: send again the jobs a dead worker or a lost message left behind."""
-    from .jobs import requeue_stuck as requeue
-
-    return [str(video.pk) for video in requeue()]

@@ -11,8 +11,8 @@ from django.db.models import Q
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .api import is_district_staff, role_names
-from .models.review import user_school_id
+from .api import is_district_staff, roles_of
+from .models.review import school_of
 
 
 def scope_pages(pages, user):
@@ -26,7 +26,7 @@ def scope_pages(pages, user):
     if is_district_staff(user):
         return pages
     allowed = Q(owner_id=user.pk)
-    school_id = user_school_id(user) if "school_reviewer" in role_names(user) else None
+    school_id = school_of(user) if "school_reviewer" in roles_of(user) else None
     if school_id is not None:
         allowed |= Q(school_id=school_id)
     for model in (LessonPackagePage, ResourcePage):
@@ -40,7 +40,7 @@ def scope_documents(documents, user):
     if is_district_staff(user):
         return documents
     own = Q(uploaded_by_user=user)
-    if "trainer" in role_names(user):
+    if "trainer" in roles_of(user):
         from .models import PackagePart, ResourceFile
 
         # A training lesson may reuse the library's published files.
@@ -72,7 +72,7 @@ def visible_documents(documents, user):
     allowed = Q(pk__in=scope_documents(documents, user).values("pk"))
     allowed |= Q(pk__in=PackagePart.objects.filter(package__live=True).values("document_id"))
     allowed |= Q(pk__in=ResourceFile.objects.filter(resource__live=True).values("document_id"))
-    school_id = user_school_id(user) if "school_reviewer" in role_names(user) else None
+    school_id = school_of(user) if "school_reviewer" in roles_of(user) else None
     if school_id is not None:
         allowed |= Q(uploaded_by_user__sso_profile__school_id=school_id)
     return documents.filter(allowed)

@@ -9,7 +9,7 @@ from collections import Counter
 
 from django.db.models import Count
 
-from sso.roles import is_district_staff, role_names, user_school_id
+from sso.roles import is_district_staff, roles_of, school_of
 
 from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
 
@@ -81,10 +81,10 @@ def reviews_work_of(user, author):
         return True
     if is_district_staff(user):
         return True
-    if author is None or "school_reviewer" not in role_names(user):
+    if author is None or "school_reviewer" not in roles_of(user):
         return False
-    school_id = user_school_id(user)
-    return school_id is not None and school_id == user_school_id(author)
+    school_id = school_of(user)
+    return school_id is not None and school_id == school_of(author)
 
 
 def can_watch_video(user, video):

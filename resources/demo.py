@@ -8,13 +8,13 @@ demo sites, never in production.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 
-from home.models import HomePage
 from sso.roles import ensure_role_groups
 
+from . import demo_content, taxonomy_loader
+from .demo_content import DEMO_SCHOOL_OF
 from .models import School
+from .provision import ensure_library
 
 DEMO_PASSWORD = "youke-demo"  # noqa: S105 - documented demo password
 
@@ -45,17 +45,10 @@ DEMO_EMAILS = {
     "district_admin1": "district.admin1@youke.example.com",
 }
 
-# Where the local demo accounts teach, so that school review works on the
-# embedded default. With Keycloak the directory says (sso.mapping), and the
-# demo accounts get no local profile that a login or sync would contradict.
-DEMO_SCHOOL_OF = {"teacher1": "CGYX", "teacher2": "QSZX", "school_reviewer1": "CGYX"}
-
-HOME_INTRO = "汇聚全区一师一优课课例、课件、教案与习题，城乡共享，低带宽也能流畅观看。"
-
 
 @transaction.atomic
 def load():
-    """Create or update the demo schools, role groups, users and home page."""
+    """Create or update the demo schools, role groups and users (the home page: home.demo)."""
     schools = [
         School.objects.update_or_create(code=code, defaults={"name": name, "town": town, "area": area, "stage": stage})[
             0
@@ -80,8 +73,7 @@ def load():
         user.groups.set([groups[role] for role in roles])
         if not settings.KEYCLOAK and username in DEMO_SCHOOL_OF:
             _place_at_school(user, DEMO_SCHOOL_OF[username])
-    home = _home_page()
-    return {"schools": len(schools), "users": len(USERS), "home": home.url_path}
+    return {"schools": len(schools), "users": len(USERS)}
 
 
 def _place_at_school(user, code):
@@ -94,37 +86,7 @@ def _place_at_school(user, code):
 
 def load_library(curriculum_dir=None):
     """The curriculum seed, the library page with its review workflow, and demo lessons."""
-    from . import demo_content, taxonomy_loader
-    from .setup import ensure_library
 
     curriculum = taxonomy_loader.load_all(curriculum_dir or taxonomy_loader.DATA_DIR)
     ensure_library()
     return {"curriculum": curriculum, "demo_items": demo_content.load()}
-
-
-def _home_page():
-    """Replace Wagtail's welcome page with the Youke home page, once."""
-    home = HomePage.objects.first()
-    if home is None:
-        root = _root_page()
-        for welcome in root.get_children().exact_type(Page):
-            welcome.delete()
-        home = root.add_child(instance=HomePage(title="优课 · 一师一优课资源平台", slug="home", intro=HOME_INTRO))
-    else:
-        home.intro = HOME_INTRO
-        home.save_revision().publish()
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "优课"},
-    )
-    return home
-
-
-def _root_page():
-    """The tree's root; Wagtail's migration makes it, but a flushed database has none."""
-    root = Page.get_first_root_node()
-    if root is None:
-        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        locale, _ = Locale.objects.get_or_create(language_code=language)
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    return root

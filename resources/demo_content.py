@@ -25,6 +25,11 @@ from .models import (
     Textbook,
 )
 
+# Where the local demo accounts (resources.demo) teach, so that school review works
+# on the embedded default. With Keycloak the directory says (sso.mapping), and the
+# demo accounts get no local profile that a login or sync would contradict.
+DEMO_SCHOOL_OF = {"teacher1": "CGYX", "teacher2": "QSZX", "school_reviewer1": "CGYX"}
+
 TEACHERS = ["王芳", "李强", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴霞", "徐明", "孙悦"]
 RESOURCE_TYPES = ["courseware", "teaching_design", "exercise", "micro_lesson", "material"]
 AWARDS = ["district", "school", "", "city", "", "school", "", "province"]
@@ -72,9 +77,7 @@ def _load(count):
     index = LessonIndexPage.objects.get()
     schools = list(School.objects.order_by("code"))
     teacher1 = get_user_model().objects.filter(username="teacher1").first()
-    # The demo teachers' own lessons are at their own schools (resources.demo.DEMO_SCHOOL_OF).
-    from .demo import DEMO_SCHOOL_OF
-
+    # The demo teachers' own lessons are at their own schools.
     authors = {DEMO_SCHOOL_OF[name]: get_user_model().objects.filter(username=name).first() for name in AUTHORS}
     video = _document("课堂实录示例.mp4", demo_files.mp4())
     states = [state for state, n in STATES for _ in range(n)]

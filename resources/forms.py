@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from sso.roles import is_district_staff, user_school_id
+from sso.roles import is_district_staff, school_of
 
 from .choices import PartKind
 from .filetypes import check_document
@@ -36,7 +36,7 @@ class LibraryPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        own_school_id = None if (user is None or is_district_staff(user)) else user_school_id(user)
+        own_school_id = None if (user is None or is_district_staff(user)) else school_of(user)
         if own_school_id is not None and "school" in self.fields:
             self.fields["school"].disabled = True
             self.fields["school"].help_text = _("按您在统一身份认证中的学校填写，如有误请联系管理员。")

@@ -21,7 +21,7 @@ from .models import (
     ResourcePage,
     ResourceType,
 )
-from .setup import ensure_index_page
+from .provision import ensure_index_page
 
 
 @dataclass

@@ -18,7 +18,7 @@ from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.admin.viewsets.pages import PageViewSet
 
-from sso.roles import is_district_staff, role_names
+from sso.roles import is_district_staff, roles_of
 
 
 def outcome_message(page, task_name, action_name):
@@ -45,7 +45,7 @@ def _away_to_workspace(view):
     user = view.request.user
     if view.next_url or is_district_staff(user):
         return None
-    return redirect("wagtailadmin_home" if "school_reviewer" in role_names(user) else "resources_workspace")
+    return redirect("wagtailadmin_home" if "school_reviewer" in roles_of(user) else "resources_workspace")
 
 
 class ReviewActionView(WorkflowActionView):

@@ -2,7 +2,7 @@
 
 from wagtail.admin.panels import Panel
 
-from sso.roles import role_names
+from sso.roles import roles_of
 
 from .quotas import quota_summary
 
@@ -19,7 +19,7 @@ class QuotaPanel(Panel):
             user = self.request.user if self.request else None
             if not (user and user.is_authenticated):
                 return False
-            return user.is_superuser or bool(role_names(user) & REVIEW_ROLES)
+            return user.is_superuser or bool(roles_of(user) & REVIEW_ROLES)
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)

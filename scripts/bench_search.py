@@ -115,10 +115,11 @@ def load_corpus(path, expected):
     """Schools, users, curriculum and the corpus, unless this database already has exactly it."""
     from django.test import override_settings
 
-    from resources import demo, taxonomy_loader
+    from home import demo
+    from resources import taxonomy_loader
     from resources.importer import import_lines
     from resources.models import LessonPackagePage, ResourcePage
-    from resources.setup import ensure_library
+    from resources.provision import ensure_library
 
     have = (
         LessonPackagePage.objects.filter(external_id__startswith="bench-").count()

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 SERVICE_VARS = ("DATABASE_URL", "SEARCH_URL", "S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL", "KEYCLOAK_SERVER_URL")
 PART = 256 * 1024
-SETUP = "from resources import demo, setup; demo.load(); setup.ensure_library()"
+SETUP = "from home import demo; from resources import provision; demo.load(); provision.ensure_library()"
 
 SETTINGS = """from youke.settings.dev import *  # noqa: F403
 YOUKE_RATE_LIMITS = {{}}

@@ -15,6 +15,8 @@ export DJANGO_SETTINGS_MODULE=youke.settings.test
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import contracts (docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
 echo "== migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run -v1
 echo "== pytest"

@@ -10,8 +10,8 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from sso.roles import ROLE_GROUPS
-from youke.ratelimits import limit
+from sso.ratelimits import limit
+from sso.roles import is_district_admin
 
 from . import insights
 from .models import QueryLog
@@ -21,9 +21,7 @@ DEFAULT_DAYS = "30"
 
 def may_see_insights(user):
     """District administrators and superusers; nobody else, not even reviewers."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name=ROLE_GROUPS["district_admin"]).exists()
+    return bool(user and user.is_active) and is_district_admin(user)
 
 
 def _days(request):

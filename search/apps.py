@@ -16,9 +16,10 @@ class SearchConfig(AppConfig):
         from wagtail.documents import get_document_model
 
         from core import chinese
+        from resources import indexing
         from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject, Textbook
 
-        from . import kinds, registry, terms
+        from . import documents, kinds, registry, terms
 
         # Cached vocabulary and facet labels are stale once any of these change.
         for model in (Stage, Grade, Subject, Edition, School, Textbook):
@@ -33,6 +34,7 @@ class SearchConfig(AppConfig):
         # jieba's dictionary takes a second or two to load: not in a web worker's first search.
         threading.Thread(target=chinese.load_dictionary, name="jieba-dictionary", daemon=True).start()
 
+        indexing.provide_document_terms(documents.terms_for_page)
         registry.register("school", _("学校"), kinds.find_schools, order=10)
         registry.register("teacher", _("教师"), kinds.find_teachers, order=20)
 

@@ -17,8 +17,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
-from sso.roles import ROLE_GROUPS
-from youke.spreadsheets import Echo, inert
+from core.spreadsheets import Echo, inert
+from sso.roles import roles_of
 
 from .models import QueryLog
 
@@ -55,8 +55,8 @@ def role_of(user):
         if user.is_superuser:
             bucket = QueryLog.Role.ADMIN
         else:
-            names = set(user.groups.values_list("name", flat=True))
-            bucket = next((bucket for role, bucket in ROLE_ORDER if ROLE_GROUPS[role] in names), QueryLog.Role.OTHER)
+            roles = roles_of(user)
+            bucket = next((bucket for role, bucket in ROLE_ORDER if role in roles), QueryLog.Role.OTHER)
         profile = getattr(user, "sso_profile", None)
         school = getattr(profile, "school", None)
         known = (str(bucket), school.area if school else "")

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.chinese import query_groups, query_terms
+from core.env import env_int
 from resources import api, vocabulary
 from resources.choices import AwardLevel, ResourceType
 from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject
-from youke.settings.env import env_int
 
 from . import backends, database, documents, engine, facets, insights, ranking, registry, terms
 from .highlight import snippet

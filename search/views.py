@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from resources.choices import AwardLevel, ResourceType
 from resources.models import School
-from youke.ratelimits import limit
+from sso.ratelimits import limit
 
 from . import registry, service
 from .autocomplete import suggest

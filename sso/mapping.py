@@ -147,9 +147,9 @@ def upsert_user(identity, *, groups=None):
 
 
 def _upsert(identity, groups):
-    from resources.models import School
+    from .models import SsoProfile, school_model
 
-    from .models import SsoProfile
+    School = school_model()
 
     profile = SsoProfile.objects.select_related("user").filter(sub=identity.sub).first()
     if profile is not None:

@@ -60,3 +60,14 @@ class SsoSession(models.Model):
 
     def __str__(self):
         return f"{self.sub} / {self.sid}"
+
+
+def school_model():
+    """The district's school directory, reached through the profile's relation.
+
+    The School model lives in resources with the rest of the master data;
+    sso fills it from the Keycloak directory and links profiles to it, but
+    may not import resources, which sits above sso. Django resolves the
+    lazy "resources.School" reference once the apps are loaded.
+    """
+    return SsoProfile._meta.get_field("school").related_model

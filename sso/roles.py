@@ -38,7 +38,7 @@ def ensure_role_groups():
 DISTRICT_ROLES = ("district_reviewer", "district_admin")
 
 
-def role_names(user):
+def roles_of(user):
     """The platform roles (ROLE_GROUPS keys) of `user`, cached on the user object for the request."""
     if not (user and user.is_authenticated):
         return frozenset()
@@ -50,20 +50,25 @@ def role_names(user):
     return cached
 
 
+def has_role(user, *roles):
+    """Whether `user` holds any of `roles` (ROLE_GROUPS keys). Superusers hold none by name."""
+    return bool(roles_of(user) & set(roles))
+
+
 def is_district_staff(user):
     """Superusers, district reviewers and district administrators see every teacher's work."""
     if not (user and user.is_authenticated):
         return False
-    return user.is_superuser or bool(role_names(user) & set(DISTRICT_ROLES))
+    return user.is_superuser or has_role(user, *DISTRICT_ROLES)
 
 
 def is_district_admin(user):
     """District administrators (and superusers) keep the library itself: publish around review, move."""
-    return bool(user and user.is_authenticated) and (user.is_superuser or "district_admin" in role_names(user))
+    return bool(user and user.is_authenticated) and (user.is_superuser or has_role(user, "district_admin"))
 
 
-def user_school_id(user):
-    """The id of the school a user belongs to, or None (district staff)."""
+def school_of(user):
+    """The id of the school a user teaches at, or None (district staff, or not known)."""
     # The school comes from the identity provider's groups (sso.SsoProfile).
     profile = getattr(user, "sso_profile", None)
     return getattr(profile, "school_id", None)

@@ -18,7 +18,7 @@ from keycloak.exceptions import KeycloakGetError
 
 from .keycloak import backend_url, config
 from .mapping import SCHOOLS_GROUP_PATH, IdentityConflict, as_list, identity_from_admin, upsert_user
-from .models import SsoProfile, SsoSession
+from .models import SsoProfile, SsoSession, school_model
 from .roles import ensure_role_groups
 from .sessions import end_sessions
 
@@ -97,7 +97,7 @@ def sync(admin=None, *, page_size=100):
 
 def sync_schools(admin, report):
     """Create or update a School for each group under /schools; return {group path: school code}."""
-    from resources.models import School
+    School = school_model()
 
     try:
         parent = admin.get_group_by_path(SCHOOLS_GROUP_PATH)

@@ -97,7 +97,7 @@ def demo_site(request):
     live-server tests keep their transactional database.
     """
     assert request.node.get_closest_marker("django_db"), "demo_site needs a django_db mark"
-    from resources import demo
+    from home import demo
 
     return demo.load()
 
@@ -117,7 +117,7 @@ def curriculum(request):
 @pytest.fixture
 def library(demo_site, curriculum):
     """Demo schools and users, the small curriculum and the lesson library page."""
-    from resources.setup import ensure_library
+    from resources.provision import ensure_library
 
     return ensure_library()
 

@@ -30,7 +30,7 @@ from .models import (
     TrainingIndexPage,
     VideoLessonPage,
 )
-from .setup import ensure_training
+from .provision import ensure_training
 
 SLUG = "a3-presentation-design"
 QUESTIONS = [

@@ -12,7 +12,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from youke.spreadsheets import Echo, inert
+from core.spreadsheets import Echo, inert
 
 
 def header(modules):

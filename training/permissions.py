@@ -5,21 +5,13 @@ administrators (superusers, or the 区级管理员 group) manage all. A teacher
 sees only their own enrolments and progress.
 """
 
-from sso.roles import ROLE_GROUPS
+from sso.roles import has_role, is_district_admin
 
 from .models import CoursePage, Enrollment
 
 
-def _in_group(user, role):
-    return user.is_authenticated and user.groups.filter(name=ROLE_GROUPS[role]).exists()
-
-
-def is_district_admin(user):
-    return user.is_authenticated and (user.is_superuser or _in_group(user, "district_admin"))
-
-
 def is_trainer(user):
-    return _in_group(user, "trainer")
+    return has_role(user, "trainer")
 
 
 def managed_courses(user):

@@ -1,22 +1,9 @@
-"""Choosing the upload backend, and what every backend offers the service."""
-
-from dataclasses import dataclass
+"""Choosing the upload backend (what each offers: .parts)."""
 
 from django.conf import settings
 
 # django-storages' S3 classes (the current name and its older alias).
 S3_STORAGE_BACKENDS = ("storages.backends.s3.S3Storage", "storages.backends.s3boto3.S3Boto3Storage")
-
-
-class UploadGone(Exception):
-    """The storage no longer knows the upload (aborted, cleaned up, or already completed)."""
-
-
-@dataclass(frozen=True)
-class Part:
-    number: int
-    size: int
-    etag: str = ""
 
 
 def default_backend_name():

@@ -16,8 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import VideoStatus
-from ..upload_models import Upload, UploadStatus
+from ..models import Upload, UploadStatus, VideoStatus
 from .backends import default_backend_name, get_backend
 
 log = logging.getLogger(__name__)

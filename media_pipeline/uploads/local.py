@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from .backends import Part, UploadGone
+from .parts import Part, UploadGone
 
 COPY_BLOCK = 1024 * 1024
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..upload_models import Upload, UploadStatus
+from ..models import Upload, UploadStatus
 from .service import UploadError
 
 COUNTED = (UploadStatus.ACTIVE, UploadStatus.COMPLETE)

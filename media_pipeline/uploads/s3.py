@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 
 from ..store import sparse_probe_copy
-from .backends import Part, UploadGone
+from .parts import Part, UploadGone
 
 # S3's own limits (AWS "Amazon S3 multipart upload limits"), which MinIO and S3Proxy share.
 MIN_PART_SIZE = 5 * 1024 * 1024

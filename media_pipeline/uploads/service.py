@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from ..models import Video, VideoStatus
-from ..upload_models import Upload, UploadStatus
+from ..jobs import enqueue
+from ..models import Upload, UploadStatus, Video, VideoStatus
 from . import checks
-from .backends import Part, UploadGone, default_backend_name, get_backend
+from .backends import default_backend_name, get_backend
 from .local import ChunkSizeError
+from .parts import Part, UploadGone
 
 MAX_FILENAME = 255
 # Part URLs asked for at once: the widget sends two or three parts at a time.
@@ -239,16 +240,6 @@ def _accept(upload, result):
         "size": upload.size,
     }
     video.save(update_fields=["duration", "probe", "updated_at"])
-    _enqueue(video)
-
-
-def _enqueue(video):
-    try:
-        from ..jobs import enqueue
-    except ImportError:  # the transcode side not installed: leave it queued for whoever picks it up
-        Video.objects.filter(pk=video.pk).update(status=VideoStatus.QUEUED)
-        video.status = VideoStatus.QUEUED
-        return
     enqueue(video)
 
 

@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from youke.ratelimits import limit
+from sso.ratelimits import limit
 
-from ..models import Video
-from ..upload_models import Upload
+from ..models import Upload, Video
 from . import quota, service
 from .service import UploadError
 

@@ -18,6 +18,9 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, Objec
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.chinese import index_terms
+
+from .. import indexing
 from ..checklist import ChecklistPanel
 from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceType
 from ..forms import LessonPackageForm, ResourceForm
@@ -136,16 +139,12 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         return revision
 
     def search_terms(self):
-        from core.chinese import index_terms
-
         tags = " ".join(tag.name for tag in self.tags.all())
         school = self.school.name if self.school_id else ""
         return index_terms(" ".join([self.title, self.description, tags, self.placement_label, school]))
 
     def document_terms(self):
-        from search.documents import terms_for_page
-
-        return terms_for_page(self)
+        return indexing.document_terms(self)
 
     def serve(self, request, *args, **kwargs):
         from ..api import can_view

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import TaskState
 from wagtail.models.workflows import AbstractGroupApprovalTask
 
-from sso.roles import user_school_id
+from sso.roles import school_of
 
 
 def _is_own_work(obj, user):
@@ -77,13 +77,13 @@ class SchoolReviewTask(ReviewTaskMixin, AbstractGroupApprovalTask):
         if not self._user_in_groups(user):
             return False
         school_id = getattr(obj.specific, "school_id", None)
-        return school_id is not None and school_id == user_school_id(user)
+        return school_id is not None and school_id == school_of(user)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = super().get_task_states_user_can_moderate(user, **kwargs)
         if user.is_superuser or not states.exists():
             return states
-        school_id = user_school_id(user)
+        school_id = school_of(user)
         if school_id is None:
             return TaskState.objects.none()
         # The lessons of this reviewer's school only.

@@ -1,7 +1,7 @@
 """The Wagtail admin speaks Chinese to each role, in Chromium.
 
 Wagtail's zh_Hans catalogue leaves some of the dashboard, explorer, editor and
-workflow text in English; locale/zh_Hans fills it in, resources.setup renames
+workflow text in English; locale/zh_Hans fills it in, resources.provision renames
 what Wagtail's migrations create in English, and sso.names writes names family
 name first. Each role's screens are photographed into var/screenshots/journeys/admin/.
 """

@@ -4,9 +4,9 @@ import subprocess
 
 import pytest
 
+from core.media import formats
 from core.media.probe import ProbeError, probe
 from core.media.transcode import transcode
-from media_pipeline import formats
 from media_pipeline.uploads import checks
 from media_pipeline.uploads.local import LocalSource
 from tests.media_pipeline.clips import make_clip

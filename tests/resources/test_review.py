@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from wagtail.models import WorkflowState
 
 from resources.models import LessonPackagePage, School, SchoolReviewTask
-from resources.setup import WORKFLOW_NAME
+from resources.provision import WORKFLOW_NAME
 from tests.resources.helpers import package
 
 pytestmark = pytest.mark.django_db

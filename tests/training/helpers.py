@@ -19,7 +19,7 @@ from training.models import (
     TrainingIndexPage,
     VideoLessonPage,
 )
-from training.setup import ensure_training
+from training.provision import ensure_training
 
 
 def school(code="CGYX", name="城关第一小学", area=School.Area.URBAN):

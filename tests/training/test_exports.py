@@ -128,7 +128,7 @@ def test_ten_thousand_enrolments_export_in_bounded_queries(cohort, django_assert
 
 
 def test_exported_names_never_become_formulas():
-    from youke.spreadsheets import inert as _inert
+    from core.spreadsheets import inert as _inert
 
     assert _inert('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _inert("+1") == "'+1" and _inert("@SUM(A1)") == "'@SUM(A1)" and _inert("王芳") == "王芳"

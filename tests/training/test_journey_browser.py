@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from resources.models import School
 from training import enrolment
 from training.models import CoursePage, ModulePage, QuizLessonPage, TrainingIndexPage, VideoLessonPage
-from training.setup import ensure_training
+from training.provision import ensure_training
 
 from .helpers import school, user
 from .test_browser import signed_in, transcoded_clip

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 from wagtail.models import Collection, Page, Task, Workflow
 
-from resources.setup import ensure_library
+from resources.provision import ensure_library
 from sso.names import full_name
 from training.certificates import display_name
 

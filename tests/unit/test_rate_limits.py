@@ -1,4 +1,4 @@
-"""Request limits (youke.ratelimits) on search, exports and uploads, and the daily upload quota."""
+"""Request limits (sso.ratelimits) on search, exports and uploads, and the daily upload quota."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -21,12 +21,13 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from resources.widgets import VideoUploadInput
+from sso.roles import ROLE_GROUPS, has_role
 
 from ..blocks import QuestionBlock
 from ..forms import LessonMediaForm
 from .competencies import MicroCompetency
 
-TRAINER_GROUP = "培训管理员"  # sso.roles.ROLE_GROUPS["trainer"]; a literal keeps the migration stable
+TRAINER_GROUP = ROLE_GROUPS["trainer"]  # the same text the migration froze
 # Paths under /training/ that belong to the app's own views, so no course may take them as its slug.
 RESERVED_SLUGS = {"api", "my", "dashboard", "certificates", "courses", "lessons", "submissions"}
 
@@ -54,7 +55,7 @@ class CourseForm(WagtailAdminPageForm):
         cleaned = super().clean()
         user = getattr(self, "for_user", None)
         trainers = cleaned.get("trainers")
-        if user is not None and not trainers and user.groups.filter(name=TRAINER_GROUP).exists():
+        if user is not None and not trainers and has_role(user, "trainer"):
             from django.contrib.auth import get_user_model
 
             cleaned["trainers"] = get_user_model().objects.filter(pk=user.pk)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from resources.models import School
-from youke.ratelimits import limit
+from sso.ratelimits import limit
 
 from .. import assignments, dashboard, enrolment, exports, progress
 from ..models import AssignmentLessonPage, AssignmentSubmission, CoursePage, Enrollment

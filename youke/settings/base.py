@@ -10,8 +10,9 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from core.env import env_bool, env_int, env_list, env_str
+
 from . import services
-from .env import env_bool, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -107,7 +108,7 @@ STORAGES = services.storages(MEDIA_ROOT)
 CACHES = services.cache()
 
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = services.celery_broker(VAR_DIR)
-# --- Request limits (youke.ratelimits): "count/period" (s, m, h, d) per signed-in user,
+# --- Request limits (sso.ratelimits): "count/period" (s, m, h, d) per signed-in user,
 # else per client IP; each overridable by RATE_LIMIT_<NAME>, e.g. RATE_LIMIT_SEARCH=120/m.
 YOUKE_RATE_LIMITS = {
     name: env_str(f"RATE_LIMIT_{name.upper()}", default)
@@ -120,7 +121,7 @@ YOUKE_RATE_LIMITS = {
     }.items()
 }
 RATELIMIT_USE_CACHE = "default"  # Redis with REDIS_URL: shared by every worker, atomic incr
-RATELIMIT_VIEW = "youke.ratelimits.ratelimited"
+RATELIMIT_VIEW = "sso.ratelimits.ratelimited"
 SILENCED_SYSTEM_CHECKS = [
     # Django's own RedisCache increments atomically (INCRBY); django-ratelimit only lists django-redis's.
     "django_ratelimit.W001",
@@ -185,8 +186,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "youke.ratelimits.lockout_response"
-AXES_WHITELIST_CALLABLE = "youke.ratelimits.lockout_exempt"
+AXES_LOCKOUT_CALLABLE = "sso.ratelimits.lockout_response"
+AXES_WHITELIST_CALLABLE = "sso.ratelimits.lockout_exempt"
 # The client address as Django sees it; behind a proxy set both to what it sends
 # (e.g. HTTP_X_FORWARDED_FOR and 1), or every client looks like the proxy.
 AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("LOGIN_IP_META_KEYS", ["REMOTE_ADDR"])

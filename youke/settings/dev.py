@@ -6,10 +6,10 @@ kept in the data folder (VAR_DIR/secret_key, mode 0600); SECRET_KEY in the
 environment still wins.
 """
 
+from core.env import env_bool, env_str
 from youke.security import local_secret_key
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(VAR_DIR)  # noqa: F405

@@ -9,10 +9,10 @@ youke.security.ContentSecurityPolicyMiddleware from CONTENT_SECURITY_POLICY.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.env import env_bool, env_int, env_str
 from youke.security import content_security_policy
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
 
 if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set in production")

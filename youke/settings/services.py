@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_str
+from core.env import env_bool, env_int, env_str
 
 # Wagtail 8 searches through modelsearch; each engine needs the backend
 # module of its own major version, and the matching client package.

@@ -1,7 +1,8 @@
 """Test runs: same services as configured by the environment, faster hashing."""
 
+from core.env import env_str
+
 from .base import *  # noqa: F403
-from .env import env_str
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105 - used by the test suite only

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from resources.setup import ensure_library
+from resources.provision import ensure_library
 
 
 class Command(BaseCommand):

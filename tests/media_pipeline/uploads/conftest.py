@@ -16,7 +16,7 @@ from tests.media_pipeline.uploads.helpers import LOCAL_PART, S3_PART
 @pytest.fixture
 def teachers(demo_site):
     """teacher1 and teacher2, with the permissions `setup_library` gives teachers."""
-    from resources.setup import ensure_library
+    from resources.provision import ensure_library
 
     ensure_library()
     users = get_user_model().objects

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from media_pipeline.models import Video, VideoStatus
-from media_pipeline.upload_models import Upload
+from media_pipeline.models import Upload, Video, VideoStatus
 
 pytestmark = [
     pytest.mark.service("chromium"),

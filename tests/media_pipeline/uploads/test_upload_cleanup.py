@@ -8,8 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from media_pipeline.models import Video, VideoStatus
-from media_pipeline.upload_models import Upload, UploadStatus
+from media_pipeline.models import Upload, UploadStatus, Video, VideoStatus
 from media_pipeline.uploads.cleanup import cleanup_abandoned
 from tests.media_pipeline.uploads.helpers import Api
 

@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from media_pipeline import formats, store
+from core.media import formats
+from media_pipeline import store
 from media_pipeline.models import Video, VideoStatus
 from tests.media_pipeline.clips import make_clip
 from tests.media_pipeline.uploads.helpers import Api

@@ -6,8 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from media_pipeline.models import Video, VideoStatus
-from media_pipeline.upload_models import Upload, UploadStatus
+from media_pipeline.models import Upload, UploadStatus, Video, VideoStatus
 from media_pipeline.uploads import checks
 from tests.media_pipeline.uploads.helpers import BASE, LOCAL_PART, Api
 

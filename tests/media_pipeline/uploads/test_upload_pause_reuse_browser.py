@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.sessions.models import Session
 
-from media_pipeline.models import Video
-from media_pipeline.upload_models import Upload, UploadStatus
+from media_pipeline.models import Upload, UploadStatus, Video
 from tests.media_pipeline.uploads.test_upload_browser import assert_success, sign_in_and_open_uploader, upload_and_wait
 
 pytestmark = [

@@ -6,8 +6,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from media_pipeline.models import Video, VideoStatus
-from media_pipeline.upload_models import Upload, UploadStatus
+from media_pipeline.models import Upload, UploadStatus, Video, VideoStatus
 from media_pipeline.uploads import checks
 from tests.media_pipeline.uploads.helpers import S3_PART, Api
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from training.setup import ensure_training
+from training.provision import ensure_training
 
 
 class Command(BaseCommand):

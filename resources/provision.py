@@ -12,13 +12,13 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    Site,
     Task,
     Workflow,
     WorkflowPage,
     WorkflowTask,
 )
 
-from home.models import HomePage
 from sso.roles import ensure_role_groups
 
 from .models import DistrictReviewTask, LessonIndexPage, SchoolReviewTask
@@ -63,10 +63,23 @@ def _grant_documents(group, collection, *codenames):
         GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
 
 
+def section_parent():
+    """Where a section's index page goes: the page the default site starts from.
+
+    That is the home page once the site has one (home.provision points the
+    default site at it); before that Wagtail's welcome page is the site's
+    root, and sections go to the top of the tree instead.
+    """
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None and site.root_page.specific_class not in (None, Page):
+        return site.root_page
+    return Page.get_first_root_node()
+
+
 def ensure_index_page():
     index = LessonIndexPage.objects.first()
     if index is None:
-        parent = HomePage.objects.first() or Page.get_first_root_node()
+        parent = section_parent()
         index = parent.add_child(
             instance=LessonIndexPage(title=_("优课资源库"), slug="lessons", intro=_("全区一师一优课课例与教学资源"))
         )

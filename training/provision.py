@@ -5,9 +5,9 @@ Idempotent: `manage.py setup_training` runs on every deployment and the demo loa
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
-from home.models import HomePage
+from resources.provision import section_parent
 from sso.roles import ensure_role_groups
 
 from .models import TrainingIndexPage
@@ -21,7 +21,7 @@ TRAINER_DOCUMENT_PERMISSIONS = ("add_document", "choose_document")
 def ensure_index_page():
     index = TrainingIndexPage.objects.first()
     if index is None:
-        parent = HomePage.objects.first() or Page.get_first_root_node()
+        parent = section_parent()
         index = parent.add_child(
             instance=TrainingIndexPage(title="教师培训", slug="training", intro="信息技术应用能力提升工程2.0 培训课程")
         )

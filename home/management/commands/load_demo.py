@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from resources import demo
+from home import demo
+from resources import demo as library_demo
 
 
 class Command(BaseCommand):
@@ -8,5 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = demo.load()
-        summary.update(demo.load_library())
+        summary.update(library_demo.load_library())
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪: {summary}"))
