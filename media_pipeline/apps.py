@@ -10,6 +10,6 @@ class MediaPipelineConfig(AppConfig):
     def ready(self):
         from wagtail.documents import get_document_model
 
-        from .documents import on_document_saved
+        from .video_documents import on_document_saved
 
         post_save.connect(on_document_saved, sender=get_document_model(), dispatch_uid="media_pipeline.document")

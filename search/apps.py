@@ -19,22 +19,22 @@ class SearchConfig(AppConfig):
         from resources import indexing
         from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject, Textbook
 
-        from . import documents, kinds, registry, terms
+        from . import cache, document_text, kinds, registry
 
         # Cached vocabulary and facet labels are stale once any of these change.
         for model in (Stage, Grade, Subject, Edition, School, Textbook):
-            post_save.connect(terms.bump, sender=model, dispatch_uid=f"search-vocab-{model.__name__}")
-            post_delete.connect(terms.bump, sender=model, dispatch_uid=f"search-vocab-del-{model.__name__}")
+            post_save.connect(cache.bump, sender=model, dispatch_uid=f"search-vocab-{model.__name__}")
+            post_delete.connect(cache.bump, sender=model, dispatch_uid=f"search-vocab-del-{model.__name__}")
         post_save.connect(_document_saved, sender=get_document_model(), dispatch_uid="search-document-text")
         # Cached answers (search.service) are stale once any lesson or resource changes.
         for model in (LessonPackagePage, ResourcePage):
-            post_save.connect(terms.library_changed, sender=model, dispatch_uid=f"search-library-{model.__name__}")
-            post_delete.connect(terms.library_changed, sender=model, dispatch_uid=f"search-lib-del-{model.__name__}")
+            post_save.connect(cache.library_changed, sender=model, dispatch_uid=f"search-library-{model.__name__}")
+            post_delete.connect(cache.library_changed, sender=model, dispatch_uid=f"search-lib-del-{model.__name__}")
 
         # jieba's dictionary takes a second or two to load: not in a web worker's first search.
         threading.Thread(target=chinese.load_dictionary, name="jieba-dictionary", daemon=True).start()
 
-        indexing.provide_document_terms(documents.terms_for_page)
+        indexing.provide_document_terms(document_text.terms_for_page)
         registry.register("school", _("学校"), kinds.find_schools, order=10)
         registry.register("teacher", _("教师"), kinds.find_teachers, order=20)
 

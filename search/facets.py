@@ -4,7 +4,7 @@ The names behind the ids are cached until the taxonomy or the schools change
 (search.terms), so a search does not read five tables to label its facets.
 """
 
-from .terms import cached
+from .cache import cached
 
 NAMES = ("stage", "grade", "subject", "edition", "resource_type", "award_level", "area")
 LABELLED = ("stage", "grade", "subject", "edition")

@@ -13,7 +13,7 @@ import logging
 from modelsearch.backends import get_search_backends_with_name
 from modelsearch.index import get_indexed_instance
 
-from . import documents
+from . import document_text
 from .backends.base import ChineseBackendMixin
 from .models import IndexFailure
 
@@ -63,7 +63,7 @@ def retry_failed(limit=BATCH):
 def extract_missing(limit=DOCUMENTS_PER_RUN):
     """Extract the text of documents whose extraction never ran (broker down at upload); re-index their pages."""
     count = 0
-    for document in documents.missing(limit):
-        documents.extract_and_reindex(document)
+    for document in document_text.missing(limit):
+        document_text.extract_and_reindex(document)
         count += 1
     return count

@@ -25,7 +25,8 @@ from resources import api, vocabulary
 from resources.choices import AwardLevel, ResourceType
 from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, School, Stage, Subject
 
-from . import backends, database, documents, engine, facets, insights, ranking, registry, terms
+from . import backends, database, document_text, engine, facets, insights, ranking, registry, terms
+from .cache import SCHEMA, library_version
 from .highlight import snippet
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ MAX_PAGE = 1000
 MAX_QUERY_CHARS = 200  # nobody types more; a 10,000-character paste is cut, not refused
 SORTS = {"relevance", "newest", "views"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL and friends: PostgreSQL refuses them, nobody means them
-CACHE_SECONDS = 60  # a new or withdrawn lesson clears it at once (search.terms.library_version)
+CACHE_SECONDS = 60  # a new or withdrawn lesson clears it at once (search.cache.library_version)
 ENGINE_DOWN = "搜索引擎暂时不可用，以下结果来自数据库检索，可能不够全面。"
 
 
@@ -179,7 +180,7 @@ def _cache_key(the_plan, request, user, offset):
     question = [the_plan.terms, the_plan.topic, the_plan.intent, sorted(the_plan.placement.items()),
                 sorted(request.filters.items()), request.sort, offset, audience, engine_used]  # fmt: skip
     digest = hashlib.sha256(json.dumps(question, ensure_ascii=False).encode()).hexdigest()[:32]
-    return f"search:answer:{terms.SCHEMA}:{terms.library_version()}:{digest}"
+    return f"search:answer:{SCHEMA}:{library_version()}:{digest}"
 
 
 def _rank_cached(the_plan, request, user, offset):
@@ -278,7 +279,7 @@ def search(request, user, *, log=False):
         ids, total, counts, offset, used, notice = _rank_cached(the_plan, request, user, offset)
     highlight_terms = [the_plan.topic, *the_plan.terms]
     pages = _read_back(the_plan, ids)
-    from_documents = documents.snippets(pages, highlight_terms) if the_plan.terms else {}
+    from_documents = document_text.snippets(pages, highlight_terms) if the_plan.terms else {}
     results = [_result(page, highlight_terms, from_documents) for page in pages]
     if kind:
         total, results = kind_total, kind_results

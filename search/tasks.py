@@ -17,9 +17,9 @@ def extract_document_text(document_id):
     """Read a saved document's text once, then re-index the pages that carry it. Idempotent."""
     from wagtail.documents import get_document_model
 
-    from . import documents
+    from . import document_text
 
     document = get_document_model().objects.filter(pk=document_id).first()
     if document is None:
         return None
-    return documents.extract_and_reindex(document).status
+    return document_text.extract_and_reindex(document).status

@@ -1,22 +1,16 @@
 """What a query means: its terms (core.chinese), the resource type it asks for, cached vocabulary.
 
 The taxonomy's aliases (部编版, 初二, 道法…) and the names behind facet ids
-change rarely but are needed on every search; they are cached under a
-version key that saving any taxonomy row or school bumps (search.apps), so
-an edit in the admin is seen at the next search without a restart.
+change rarely but are needed on every search; they are built once per
+vocabulary version (search.cache).
 """
 
 import re
-import uuid
-
-from django.core.cache import cache
 
 from core.chinese import without_fillers
 from resources.choices import ResourceType
 
-VERSION_KEY = "search:vocabulary-version"
-SCHEMA = 2  # bumped when the shape of a cached value changes, so a deployment never reads an old one
-CACHE_SECONDS = 24 * 3600
+from .cache import cached
 
 # Words that ask for a kind of resource rather than a topic ("分数 课件").
 TYPE_WORDS = {
@@ -39,58 +33,6 @@ TYPE_WORDS = {
     "公开课": ResourceType.LESSON_PACKAGE,
 }
 _TYPE_PATTERN = re.compile("|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)), re.IGNORECASE)
-
-_local = {}  # per process: {name: (version, value)}
-
-
-def _token(key):
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        value = cache.get(key) or uuid.uuid4().hex  # no cache at all: never reuse
-    return value
-
-
-def _renew(key):
-    cache.set(key, uuid.uuid4().hex, None)
-
-
-def version():
-    """A token that changes whenever the vocabulary does (random, so it never repeats)."""
-    return _token(VERSION_KEY)
-
-
-def bump(**_kwargs):
-    """Signal receiver: the taxonomy or the schools changed."""
-    _renew(VERSION_KEY)
-
-
-LIBRARY_KEY = "search:library-version"
-
-
-def library_version():
-    """A token that changes whenever a lesson or resource is saved or deleted (cached answers expire)."""
-    return _token(LIBRARY_KEY)
-
-
-def library_changed(**_kwargs):
-    """Signal receiver: a page was saved, published, unpublished or deleted."""
-    _renew(LIBRARY_KEY)
-
-
-def cached(name, build):
-    """`build()`, cached per process and in the shared cache until the vocabulary changes."""
-    current = version()
-    hit = _local.get(name)
-    if hit and hit[0] == current:
-        return hit[1]
-    key = f"search:{name}:{SCHEMA}:{current}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, CACHE_SECONDS)
-    _local[name] = (current, value)
-    return value
 
 
 def _build_aliases():

@@ -1,6 +1,6 @@
 """`transcode()`: probe, plan, one ffmpeg run, measure, and move into place.
 
-A Celery task (later) downloads the upload to a local file and calls
+The Celery task (media_pipeline.tasks) fetches the original to a local file and calls
 `transcode(path, out_dir, progress=callback)`; it gets a `TranscodeResult`
 naming every file to upload. The run writes into a scratch folder next to
 `out_dir` and only a complete, verified result is moved there - by an atomic

@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.chinese import index_terms
+from media_pipeline.widgets import VideoUploadInput
 
 from .. import indexing
 from ..checklist import ChecklistPanel
@@ -26,7 +27,7 @@ from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceTyp
 from ..forms import LessonPackageForm, ResourceForm
 from ..publishing import LibraryPermissionTester, carry_review_to, guard_new_revision
 from ..review_panels import QuotaPanel, ReviewDecisionPanel
-from ..widgets import LessonChooser, VideoUploadInput
+from ..widgets import LessonChooser
 from .placement import CurriculumPlacement
 
 
@@ -103,7 +104,7 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         index.SearchField("teacher_name"),
         # Words, bigrams and pinyin for engines without Chinese analysis (core.chinese).
         index.SearchField("search_terms"),
-        # The same kind of terms for the text of attached PDF/DOCX/PPTX files (search.documents, cached).
+        # The same kind of terms for the text of attached PDF/DOCX/PPTX files (search.document_text, cached).
         index.SearchField("document_terms"),
         index.AutocompleteField("title"),
         index.FilterField("stage_id"),
@@ -279,7 +280,7 @@ class PackagePart(Orderable):
         if self.video_id:
             return self.video
         if self.document_id:
-            from media_pipeline.documents import video_for_document
+            from media_pipeline.video_documents import video_for_document
 
             return video_for_document(self.document)
         return None
@@ -314,7 +315,7 @@ class ResourcePage(SharedResourceFields, Page):
         verbose_name_plural = _("单项资源")
 
     def videos(self):
-        from media_pipeline.documents import video_for_document
+        from media_pipeline.video_documents import video_for_document
 
         found = [video_for_document(item.document) for item in self.files.select_related("document") if item.document]
         return [video for video in found if video]

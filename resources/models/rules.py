@@ -8,7 +8,7 @@ class ReviewRules(BaseGenericSetting):
     """评优推荐规则: the district's quotas, editable each year."""
 
     # One share per level the district recommends to: notices set them separately.
-    max_recommend_percent = models.PositiveSmallIntegerField(
+    max_city_percent = models.PositiveSmallIntegerField(
         _("推荐市级优课：每学段最多比例（%）"), default=30, help_text=_("按学段已发布课例数计算")
     )
     max_province_percent = models.PositiveSmallIntegerField(
@@ -25,7 +25,7 @@ class ReviewRules(BaseGenericSetting):
 
     def percent_for(self, level):
         return {
-            "city": self.max_recommend_percent,
+            "city": self.max_city_percent,
             "province": self.max_province_percent,
             "ministry": self.max_ministry_percent,
-        }.get(level, self.max_recommend_percent)
+        }.get(level, self.max_city_percent)

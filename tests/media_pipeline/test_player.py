@@ -9,9 +9,9 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from media_pipeline import jobs
-from media_pipeline.documents import video_for_document
 from media_pipeline.models import VideoStatus
 from media_pipeline.tasks import transcode_video
+from media_pipeline.video_documents import video_for_document
 from resources.models import PackagePart
 from tests.resources.helpers import document, package
 

@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from media_pipeline.documents import video_for_document
 from media_pipeline.tasks import transcode_video
+from media_pipeline.video_documents import video_for_document
 from resources.models import PackagePart
 from tests.resources.helpers import document, package
 

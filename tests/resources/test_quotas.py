@@ -29,7 +29,7 @@ def test_stage_share_is_enforced_with_a_clear_message(library):
 
 def test_each_level_has_its_own_share(library):
     rules = ReviewRules.load()
-    rules.max_recommend_percent, rules.max_province_percent = 50, 20
+    rules.max_city_percent, rules.max_province_percent = 50, 20
     rules.one_per_teacher = rules.one_per_node = False
     rules.save()
     pages = [package(f"课{n}", teacher_name=f"教师{n}") for n in range(5)]
@@ -45,7 +45,7 @@ def test_one_per_teacher_follows_the_account_not_the_spelling(library):
     from django.contrib.auth import get_user_model
 
     rules = ReviewRules.load()
-    rules.max_recommend_percent = 100
+    rules.max_city_percent = 100
     rules.save()
     teacher = get_user_model().objects.get(username="teacher1")
     first = package("第一课", teacher=teacher, teacher_name="王芳")
@@ -57,7 +57,7 @@ def test_one_per_teacher_follows_the_account_not_the_spelling(library):
 
 def test_one_per_teacher_and_one_per_node(library):
     rules = ReviewRules.load()
-    rules.max_recommend_percent = rules.max_province_percent = 100
+    rules.max_city_percent = rules.max_province_percent = 100
     rules.save()
     first = package("王老师第一课", teacher_name="王芳")
     first.recommended_to = "province"

@@ -24,7 +24,7 @@ from search import extract as bounded
 from search.models import DocumentText
 from search.tasks import extract_document_text
 from tests.resources.helpers import document
-from tests.search.test_documents import docx, pdf, pptx
+from tests.search.test_document_text import docx, pdf, pptx
 
 MB = 1024 * 1024
 SPACES = b" " * (16 * MB)  # XML and PDF content may be padded with spaces, which deflate ~1000 times
@@ -143,7 +143,7 @@ def test_a_stored_document_is_read_by_the_indexing_task(kind, content, expected)
 @pytest.mark.django_db
 def test_a_stored_zip_bomb_is_remembered_as_failed_with_its_reason(bomb, caplog):
     stored = document("炸弹.docx", bomb)
-    with caplog.at_level(logging.WARNING, logger="search.documents"):
+    with caplog.at_level(logging.WARNING, logger="search.document_text"):
         assert extract_document_text(stored.pk) == DocumentText.Status.FAILED
     assert "refused: the zip expands to more than" in caplog.text
     assert DocumentText.objects.get(document=stored).text == ""

@@ -20,7 +20,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Pag
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from resources.widgets import VideoUploadInput
+from media_pipeline.widgets import VideoUploadInput
 from sso.roles import ROLE_GROUPS, has_role
 
 from ..blocks import QuestionBlock

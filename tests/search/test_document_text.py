@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from resources.models import Licence
-from search import documents, service
+from search import document_text, service
 from search.models import DocumentText
 from search.retry import extract_missing
 from tests.resources.helpers import document, package
@@ -61,40 +61,40 @@ def pptx(title):
     ],
 )
 def test_text_of_pdf_docx_and_pptx_is_extracted(name, content, expected):
-    row = documents.extract(document(name, content()))
+    row = document_text.extract(document(name, content()))
     assert row.status == DocumentText.Status.OK
     assert expected in row.text
     assert "勾股" in row.terms.split() or "勾股定理" in row.terms.split()
 
 
 def test_a_broken_file_is_logged_not_raised(caplog):
-    with caplog.at_level(logging.WARNING, logger="search.documents"):
-        row = documents.extract(document("broken.pdf", b"%PDF-1.4 this is not really a PDF"))
+    with caplog.at_level(logging.WARNING, logger="search.document_text"):
+        row = document_text.extract(document("broken.pdf", b"%PDF-1.4 this is not really a PDF"))
     assert row.status == DocumentText.Status.FAILED and row.text == ""
     assert "could not extract" in caplog.text
 
 
 def test_unsupported_kinds_are_remembered_without_reading():
-    row = documents.extract(document("lesson.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40))
+    row = document_text.extract(document("lesson.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40))
     assert row.status == DocumentText.Status.UNSUPPORTED
 
 
 def test_extraction_is_bounded():
-    row = documents.extract(document("long.docx", docx(*["一段很长的教学反思文字。" * 20] * 400)))
+    row = document_text.extract(document("long.docx", docx(*["一段很长的教学反思文字。" * 20] * 400)))
     assert row.status == DocumentText.Status.OK
-    assert len(row.text) <= documents.MAX_CHARS
+    assert len(row.text) <= document_text.MAX_CHARS
 
 
 def test_text_is_cached_by_file_hash_and_read_again_when_the_file_changes():
     file = document("design.docx", docx("第一版：勾股定理"))
-    documents.extract(file)
+    document_text.extract(file)
     file.file.storage.delete(file.file.name)  # reading it again would now fail
-    assert documents.extract(file).status == DocumentText.Status.OK, "served from the cache"
+    assert document_text.extract(file).status == DocumentText.Status.OK, "served from the cache"
 
     file.file.save("design-v2.docx", io.BytesIO(docx("第二版：相似三角形")), save=False)
     file._set_document_file_metadata()
     file.save()
-    row = documents.extract(file)
+    row = document_text.extract(file)
     assert "相似三角形" in row.text and "勾股定理" not in row.text
 
 
@@ -104,7 +104,7 @@ def test_a_lesson_is_found_by_words_only_in_its_documents(library, backend):
     design.file.save("design.docx", io.BytesIO(docx("本课通过拼图证明勾股定理。")), save=False)
     design._set_document_file_metadata()
     design.save()
-    assert documents.terms_for_page(page) == "", "indexing reads no file: nothing before extraction"
+    assert document_text.terms_for_page(page) == "", "indexing reads no file: nothing before extraction"
 
     # What the beat job does for documents the upload task missed: extract, then re-index the page.
     assert extract_missing() >= 1
