@@ -11,8 +11,9 @@ from django.db.models import Q
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .api import is_district_staff, roles_of
-from .models.review import school_of
+from sso.roles import has_role, is_district_staff
+
+from .visibility import visibility_of
 
 
 def scope_pages(pages, user):
@@ -23,12 +24,9 @@ def scope_pages(pages, user):
     """
     from .models import LessonPackagePage, ResourcePage
 
-    if is_district_staff(user):
+    allowed = visibility_of(user).unpublished_filter()
+    if allowed is None:
         return pages
-    allowed = Q(owner_id=user.pk)
-    school_id = school_of(user) if "school_reviewer" in roles_of(user) else None
-    if school_id is not None:
-        allowed |= Q(school_id=school_id)
     for model in (LessonPackagePage, ResourcePage):
         hidden = model.objects.filter(live=False).exclude(allowed).values_list("pk", flat=True)
         pages = pages.exclude(pk__in=list(hidden))
@@ -40,7 +38,7 @@ def scope_documents(documents, user):
     if is_district_staff(user):
         return documents
     own = Q(uploaded_by_user=user)
-    if "trainer" in roles_of(user):
+    if has_role(user, "trainer"):
         from .models import PackagePart, ResourceFile
 
         # A training lesson may reuse the library's published files.
@@ -64,17 +62,17 @@ class LibraryScopedPagePolicy(PagePermissionPolicy):
 
 def visible_documents(documents, user):
     """Documents whose names `user` may read: those `scope_documents` offers, the library's published files,
-    and, for a school reviewer, the files of their school's teachers (as resources.api.reviews_work_of)."""
+    and, for a school reviewer, the files of their school's teachers (resources.visibility)."""
     from .models import PackagePart, ResourceFile
 
-    if is_district_staff(user):
+    unpublished = visibility_of(user).unpublished_filter(
+        owner="uploaded_by_user", school="uploaded_by_user__sso_profile__school"
+    )
+    if unpublished is None:
         return documents
-    allowed = Q(pk__in=scope_documents(documents, user).values("pk"))
+    allowed = Q(pk__in=scope_documents(documents, user).values("pk")) | unpublished
     allowed |= Q(pk__in=PackagePart.objects.filter(package__live=True).values("document_id"))
     allowed |= Q(pk__in=ResourceFile.objects.filter(resource__live=True).values("document_id"))
-    school_id = school_of(user) if "school_reviewer" in roles_of(user) else None
-    if school_id is not None:
-        allowed |= Q(uploaded_by_user__sso_profile__school_id=school_id)
     return documents.filter(allowed)
 
 

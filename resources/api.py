@@ -1,25 +1,21 @@
 """The lesson library's public surface for other apps (search, training, reports).
 
-Visibility lives here and only here: a draft or a package in review is never
-returned; a published one is returned to signed-in users, and to anonymous
-visitors only when its licence is public.
+Querysets and checks by the one visibility policy (resources.visibility): a
+draft or a package in review is never returned; a published one is returned
+to signed-in users, and to anonymous visitors only when its licence is public.
 """
 
 from collections import Counter
 
 from django.db.models import Count
 
-from sso.roles import is_district_staff, roles_of, school_of
-
-from .models import LessonPackagePage, Licence, PackagePart, ResourceFile, ResourcePage
+from .models import LessonPackagePage, PackagePart, ResourceFile, ResourcePage
+from .visibility import visibility_of
 
 
 def visible(model, user):
     """Live pages of `model` that `user` may open."""
-    pages = model.objects.live()
-    if not (user and user.is_authenticated):
-        pages = pages.filter(licence=Licence.PUBLIC)
-    return pages
+    return visibility_of(user).live(model.objects.all())
 
 
 def visible_packages(user):
@@ -49,7 +45,7 @@ def placement_counts(user, *fields):
 
 def can_view(page, user):
     """Whether `user` may open this live page (serving checks the same rule)."""
-    return page.live and (page.licence == Licence.PUBLIC or bool(user and user.is_authenticated))
+    return visibility_of(user).may_open(page)
 
 
 def can_download(document, user):
@@ -69,22 +65,8 @@ def can_download(document, user):
 
 
 def reviews_work_of(user, author):
-    """Whether `user` may open unpublished files and videos by `author`.
-
-    Their author, the district, and the school reviewers of the author's own
-    school. Decided by the uploader rather than by the page, because a file in
-    a draft revision is not linked to any page row until that draft is published.
-    """
-    if not (user and user.is_authenticated):
-        return False
-    if author is not None and author.pk == user.pk:
-        return True
-    if is_district_staff(user):
-        return True
-    if author is None or "school_reviewer" not in roles_of(user):
-        return False
-    school_id = school_of(user)
-    return school_id is not None and school_id == school_of(author)
+    """Whether `user` may open unpublished files and videos by `author` (resources.visibility)."""
+    return visibility_of(user).sees_work_of(author)
 
 
 def can_watch_video(user, video):

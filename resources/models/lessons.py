@@ -27,6 +27,7 @@ from ..choices import REQUIRED_PARTS, AwardLevel, Licence, PartKind, ResourceTyp
 from ..forms import LessonPackageForm, ResourceForm
 from ..publishing import LibraryPermissionTester, carry_review_to, guard_new_revision
 from ..review_panels import QuotaPanel, ReviewDecisionPanel
+from ..visibility import visibility_of
 from ..widgets import LessonChooser
 from .placement import CurriculumPlacement
 
@@ -148,9 +149,7 @@ class SharedResourceFields(CurriculumPlacement, models.Model):
         return indexing.document_terms(self)
 
     def serve(self, request, *args, **kwargs):
-        from ..api import can_view
-
-        if not can_view(self, request.user):
+        if not visibility_of(request.user).may_open(self):
             return redirect_to_login(request.get_full_path())
         # One UPDATE, no read-modify-write race between concurrent viewers.
         type(self).objects.filter(pk=self.pk).update(view_count=F("view_count") + 1)

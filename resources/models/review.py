@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import TaskState
 from wagtail.models.workflows import AbstractGroupApprovalTask
 
-from sso.roles import school_of
+from ..visibility import visibility_of
 
 
 def _is_own_work(obj, user):
@@ -77,13 +77,13 @@ class SchoolReviewTask(ReviewTaskMixin, AbstractGroupApprovalTask):
         if not self._user_in_groups(user):
             return False
         school_id = getattr(obj.specific, "school_id", None)
-        return school_id is not None and school_id == school_of(user)
+        return school_id is not None and school_id == visibility_of(user).school_id
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = super().get_task_states_user_can_moderate(user, **kwargs)
         if user.is_superuser or not states.exists():
             return states
-        school_id = school_of(user)
+        school_id = visibility_of(user).school_id
         if school_id is None:
             return TaskState.objects.none()
         # The lessons of this reviewer's school only.
