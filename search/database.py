@@ -13,7 +13,8 @@ from django.db.models.functions import Coalesce
 from wagtail.models import Page
 
 from . import ranking
-from .engine import FACET_FIELDS, LIBRARY, visible_q
+from .library import FACET_FIELDS, LIBRARY, count_packages, empty_counts, visible_q
+from .results import Ranking
 
 RERANK_DEPTH = ranking.DEPTH
 
@@ -31,7 +32,7 @@ def _by_views(queryset):
 
 
 def run(backend, plan, *, sort="relevance", offset=0, size=10, facets=True):
-    """(ids of the page in order, total, raw facet counts) from the database backend."""
+    """The database backend's Ranking of one page; a page past the end is the last page (its offset says so)."""
     matched = _matched(backend, plan)
     total = matched.count()
     if offset >= total > 0:
@@ -56,13 +57,13 @@ def run(backend, plan, *, sort="relevance", offset=0, size=10, facets=True):
     else:
         ids = list(matched.values_list("pk", flat=True)[offset : offset + size])
     counts = facet_counts(matched) if facets else {}
-    return ids, total, counts, offset
+    return Ranking(ids=tuple(ids), total=total, offset=offset, facet_counts=counts)
 
 
 def facet_counts(matched):
     """{facet: {raw value: count}} over the matched pages, one GROUP BY per facet and model."""
     subquery = matched.order_by().values("pk")
-    counts = {name: {} for name in FACET_FIELDS}
+    counts = empty_counts()
     for model in LIBRARY:
         rows = model.objects.filter(pk__in=subquery).order_by()
         names = [field.attname for field in model._meta.concrete_fields]
@@ -75,7 +76,5 @@ def facet_counts(matched):
                     continue
                 counts[name][key] = counts[name].get(key, 0) + row["n"]
         if model.__name__ == "LessonPackagePage":
-            packages = rows.count()
-            if packages:
-                counts["resource_type"]["lesson_package"] = packages
+            count_packages(counts, rows.count())
     return counts

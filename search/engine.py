@@ -11,7 +11,6 @@ show a draft.
 
 import logging
 
-from django.db.models import Q
 from modelsearch.backends.base import FilterError, FilterFieldError
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
 from modelsearch.query import MATCH_ALL
@@ -19,19 +18,11 @@ from modelsearch.query import MATCH_ALL
 from core.chinese import ASCII_WORD, CJK_RUN
 from resources.models import LessonPackagePage, ResourcePage
 
+from .library import FACET_FIELDS, LIBRARY, count_packages, empty_counts
+from .results import Ranking
+
 logger = logging.getLogger(__name__)
 
-LIBRARY = (LessonPackagePage, ResourcePage)
-# Facets counted by the engine: name → the model attribute behind it.
-FACET_FIELDS = {
-    "stage": "stage_id",
-    "grade": "grade_id",
-    "subject": "subject_id",
-    "edition": "edition_id",
-    "school": "school_id",
-    "award_level": "award_level",
-    "resource_type": "resource_type",
-}
 AGG_SIZE = 500  # distinct values per facet; the district has fewer schools than this
 MAX_ID_FILTER = 20_000
 
@@ -143,22 +134,26 @@ def body(backend, plan, *, sort="relevance", offset=0, size=10, facets=True):
     return request
 
 
-def run(backend, plan, **kwargs):
-    """(ids in rank order, total, {facet: {value: count}}); raises on any engine failure."""
+def run(backend, plan, *, sort="relevance", offset=0, size=10, facets=True):
+    """The engine's Ranking of one page; raises on any engine failure.
+
+    Unlike the database backend it answers the offset asked for even past the
+    end (an empty page): search.service decides what to ask for instead.
+    """
     index = backend.get_index_for_model(LessonPackagePage).name
-    request = body(backend, plan, **kwargs)
+    request = body(backend, plan, sort=sort, offset=offset, size=size, facets=facets)
     if backend.use_new_elasticsearch_api:
         response = backend.es.search(index=index, **request)
     else:
         response = backend.es.search(index=index, body=request)
     hits = response["hits"]
-    ids = [int(hit["fields"]["pk"][0]) for hit in hits["hits"]]
+    ids = tuple(int(hit["fields"]["pk"][0]) for hit in hits["hits"])
     total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
-    return ids, total, _facet_counts(response.get("aggregations", {}))
+    return Ranking(ids=ids, total=total, offset=offset, facet_counts=_facet_counts(response.get("aggregations", {})))
 
 
 def _facet_counts(aggregations):
-    counts = {name: {} for name in FACET_FIELDS}
+    counts = empty_counts()
     for key, agg in aggregations.items():
         if key == "models":
             continue
@@ -166,15 +161,5 @@ def _facet_counts(aggregations):
         for bucket in agg["buckets"]:
             counts[name][bucket["key"]] = counts[name].get(bucket["key"], 0) + bucket["doc_count"]
     models = {bucket["key"]: bucket["doc_count"] for bucket in aggregations.get("models", {}).get("buckets", [])}
-    packages = models.get("resources.LessonPackagePage", 0)
-    if packages:
-        counts["resource_type"]["lesson_package"] = packages
+    count_packages(counts, models.get("resources.LessonPackagePage", 0))
     return counts
-
-
-def visible_q(plan):
-    """The same candidates as one Q on Page, for the database backend (subqueries, no id lists)."""
-    condition = Q(pk__in=[])
-    for queryset in plan.querysets.values():
-        condition |= Q(pk__in=queryset.values("pk"))
-    return condition

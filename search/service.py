@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +28,7 @@ from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, Sc
 from . import backends, database, document_text, engine, facets, insights, ranking, registry, terms
 from .cache import SCHEMA, library_version
 from .highlight import snippet
+from .results import RankedAnswer, Ranking
 
 logger = logging.getLogger(__name__)
 
@@ -161,15 +162,16 @@ def plan(request, user):
 
 
 def _from_engine(backend, the_plan, sort, offset):
-    """(ids, total, counts, offset): the engine's head re-ordered by search.ranking, later pages as ranked."""
+    """The engine's Ranking of the page at `offset`: its head re-ordered by search.ranking, later pages as ranked."""
     reranked = sort == "relevance" and bool(the_plan.terms) and offset < ranking.DEPTH
     start, size = (0, ranking.DEPTH) if reranked else (offset, PAGE_SIZE)
-    ids, total, counts = engine.run(backend, the_plan, sort=sort, offset=start, size=size)
-    if offset >= total > 0:
-        return _from_engine(backend, the_plan, sort, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+    answered = engine.run(backend, the_plan, sort=sort, offset=start, size=size)
+    if offset >= answered.total > 0:
+        return _from_engine(backend, the_plan, sort, (answered.total - 1) // PAGE_SIZE * PAGE_SIZE)
     if reranked:
-        ids = ranking.rerank(ids, the_plan)[offset : offset + PAGE_SIZE]
-    return ids, total, counts, offset
+        ids = ranking.rerank(answered.ids, the_plan)[offset : offset + PAGE_SIZE]
+        return replace(answered, ids=tuple(ids), offset=offset)
+    return answered
 
 
 def _cache_key(the_plan, request, user, offset):
@@ -180,7 +182,8 @@ def _cache_key(the_plan, request, user, offset):
     question = [the_plan.terms, the_plan.topic, the_plan.intent, sorted(the_plan.placement.items()),
                 sorted(request.filters.items()), request.sort, offset, audience, engine_used]  # fmt: skip
     digest = hashlib.sha256(json.dumps(question, ensure_ascii=False).encode()).hexdigest()[:32]
-    return f"search:answer:{SCHEMA}:{library_version()}:{digest}"
+    # "ranked": a RankedAnswer; the tuples once kept under "search:answer:" are never read back as one.
+    return f"search:ranked:{SCHEMA}:{library_version()}:{digest}"
 
 
 def _rank_cached(the_plan, request, user, offset):
@@ -190,25 +193,25 @@ def _rank_cached(the_plan, request, user, offset):
     answer = cache.get(key) if key else None
     if answer is None:
         answer = _rank(the_plan, request.sort, offset)
-        if key and answer[4] != "fallback":  # an answer given while the engine is down is not kept
+        if key and answer.mode != "fallback":  # an answer given while the engine is down is not kept
             cache.set(key, answer, seconds)
     return answer
 
 
 def _rank(the_plan, sort, offset):
-    """(ids, total, raw facet counts, offset, backend used, notice)."""
+    """A RankedAnswer: from the engine if there is one (not for "views"), else or if it fails from the database."""
     backend = backends.get("default")
     notice = None
     if engine.is_engine(backend) and sort != "views":
         try:
-            return (*_from_engine(backend, the_plan, sort, offset), "engine", None)
+            return RankedAnswer(_from_engine(backend, the_plan, sort, offset), mode="engine")
         except Exception:  # noqa: BLE001 - any engine failure: answer from the database instead
             logger.exception("search engine failed; answering from the database backend")
             notice = ENGINE_DOWN
     if engine.is_engine(backend):
         backend = backends.get("database")
-    ids, total, counts, offset = database.run(backend, the_plan, sort=sort, offset=offset, size=PAGE_SIZE)
-    return ids, total, counts, offset, "fallback" if notice else "database", notice
+    answered = database.run(backend, the_plan, sort=sort, offset=offset, size=PAGE_SIZE)
+    return RankedAnswer(answered, mode="fallback" if notice else "database", notice=notice)
 
 
 def _result(page, highlight_terms, from_documents):
@@ -274,11 +277,12 @@ def search(request, user, *, log=False):
     kind, kind_total, kind_results, kind_counts = _other_kinds(request, the_plan, user)
     if kind or (request.q and not the_plan.terms):
         # One registered kind alone, or nothing searchable in the query (emoji, punctuation).
-        ids, total, counts, used, notice = [], 0, {}, "database", None
+        ranked = RankedAnswer(Ranking(ids=(), total=0, offset=offset), mode="database")
     else:
-        ids, total, counts, offset, used, notice = _rank_cached(the_plan, request, user, offset)
+        ranked = _rank_cached(the_plan, request, user, offset)
+    total, offset = ranked.ranking.total, ranked.ranking.offset
     highlight_terms = [the_plan.topic, *the_plan.terms]
-    pages = _read_back(the_plan, ids)
+    pages = _read_back(the_plan, ranked.ranking.ids)
     from_documents = document_text.snippets(pages, highlight_terms) if the_plan.terms else {}
     results = [_result(page, highlight_terms, from_documents) for page in pages]
     if kind:
@@ -292,9 +296,9 @@ def search(request, user, *, log=False):
         "page": offset // PAGE_SIZE + 1,
         "num_pages": -(-total // PAGE_SIZE) if total else 0,
         "results": results,
-        "facets": facets.present(counts, kind_counts),
-        "notice": notice,
+        "facets": facets.present(ranked.ranking.facet_counts, kind_counts),
+        "notice": ranked.notice,
     }
     if log and request.q:
-        insights.log(request.q, user, count, used)
+        insights.log(request.q, user, count, ranked.mode)
     return answer
