@@ -28,7 +28,7 @@ from resources.models import Edition, Grade, LessonPackagePage, ResourcePage, Sc
 from . import backends, database, document_text, engine, facets, insights, ranking, registry, terms
 from .cache import SCHEMA, library_version
 from .highlight import snippet
-from .results import RankedAnswer, Ranking
+from .results import OtherKinds, RankedAnswer, Ranking
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def _read_back(the_plan, ids):
 
 
 def _other_kinds(request, the_plan, user):
-    """(total, results) of the registered kinds for this request, and their counts for the facet."""
+    """OtherKinds: the registered kinds' results for this request, and their counts for the facet."""
     wanted = request.filters.get("resource_type")
     kind = registry.get(wanted) if wanted else None
     if kind:
@@ -253,10 +253,10 @@ def _other_kinds(request, the_plan, user):
         except Exception:  # noqa: BLE001 - another app's kind must never break search
             logger.exception("search kind %s failed", kind.name)
             total, found = 0, []
-        return kind, total, found, {kind.name: total}
+        return OtherKinds(alone=kind, total=total, results=found, counts={kind.name: total})
     narrowed = any(name in FILTERS for name in request.filters) or wanted
     if not request.q or narrowed or not the_plan.terms:
-        return None, 0, [], {}
+        return OtherKinds()
     top, counts = [], {}
     for each in registry.kinds():
         try:
@@ -267,15 +267,15 @@ def _other_kinds(request, the_plan, user):
         if total:
             counts[each.name] = total
             top.extend(found)
-    return None, sum(counts.values()), top[: registry.TOP_HITS], counts
+    return OtherKinds(total=sum(counts.values()), results=top[: registry.TOP_HITS], counts=counts)
 
 
 def search(request, user, *, log=False):
     """Run a SearchRequest for `user`; returns the API's JSON-ready dict."""
     the_plan = plan(request, user)
     offset = (request.page - 1) * PAGE_SIZE
-    kind, kind_total, kind_results, kind_counts = _other_kinds(request, the_plan, user)
-    if kind or (request.q and not the_plan.terms):
+    others = _other_kinds(request, the_plan, user)
+    if others.alone or (request.q and not the_plan.terms):
         # One registered kind alone, or nothing searchable in the query (emoji, punctuation).
         ranked = RankedAnswer(Ranking(ids=(), total=0, offset=offset), mode="database")
     else:
@@ -285,18 +285,18 @@ def search(request, user, *, log=False):
     pages = _read_back(the_plan, ranked.ranking.ids)
     from_documents = document_text.snippets(pages, highlight_terms) if the_plan.terms else {}
     results = [_result(page, highlight_terms, from_documents) for page in pages]
-    if kind:
-        total, results = kind_total, kind_results
+    if others.alone:
+        total, results = others.total, others.results
         offset = min(offset, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
     elif offset == 0:
-        results = kind_results + results
-    count = total if kind else total + kind_total
+        results = others.results + results
+    count = total if others.alone else total + others.total
     answer = {
         "count": count,
         "page": offset // PAGE_SIZE + 1,
         "num_pages": -(-total // PAGE_SIZE) if total else 0,
         "results": results,
-        "facets": facets.present(ranked.ranking.facet_counts, kind_counts),
+        "facets": facets.present(ranked.ranking.facet_counts, others.counts),
         "notice": ranked.notice,
     }
     if log and request.q:
