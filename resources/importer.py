@@ -1,6 +1,6 @@
 """Bulk import of existing district resources, one JSON object per line.
 
-The format is documented in the README ("Bulk import/export"). A bad line is
+The format is documented in docs/import-format.md. A bad line is
 reported with its number and reason and skipped; every good line is imported
 in its own savepoint, so one bad line (even one the database refuses) never
 costs the others. Importing the same file again updates by `id` and never

@@ -11,7 +11,7 @@ Why fMP4 segments rather than MPEG-TS: a player starting at 240p needs fewer
 bytes. On the benchmark clip (first 12 s) master, playlists, init segments and the
 first 240p and audio segments weigh 113,780 bytes as fMP4 and 131,607 as TS (+16 %):
 TS wraps every frame in 188-byte packets with PES headers and pads each frame's last
-packet (README, "Transcoding benchmark"). Every current browser plays fMP4 HLS
+packet (docs/benchmarks.md, "Transcoding benchmark"). Every current browser plays fMP4 HLS
 (hls.js through MSE, Safari natively since iOS 10).
 
 The command is run in an empty working folder (the runner's `cwd`), and every

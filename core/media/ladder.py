@@ -44,7 +44,7 @@ FRAME_RATE_SNAP = Fraction(2, 100)
 CRF = 23
 # veryfast: on a 2-core transcoder a 45-minute lesson must finish in well under
 # its own length. On the benchmark clip, faster/medium at 240p made 4 % larger files
-# at the same CRF for +0.0003/+0.0005 SSIM and 1.5-2x the CPU (README, "Transcoding
+# at the same CRF for +0.0003/+0.0005 SSIM and 1.5-2x the CPU (docs/benchmarks.md, "Transcoding
 # benchmark"): capped CRF, not the preset, is what keeps the low rungs small.
 X264_PRESET = "veryfast"
 

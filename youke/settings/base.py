@@ -1,7 +1,7 @@
 """Settings shared by every environment.
 
 Everything that differs between a laptop, CI and the district's servers is
-read from environment variables (see README, "Configuration"); with none set
+read from environment variables (see docs/configuration.md); with none set
 the site runs on its embedded default.
 """
 

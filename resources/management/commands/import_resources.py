@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "从 JSONL 文件批量导入资源（按 id 幂等）。Import resources from a JSONL file (idempotent by id)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="UTF-8 JSONL, one resource per line (README: Bulk import/export)")
+        parser.add_argument("file", help="UTF-8 JSONL, one resource per line (docs/import-format.md)")
 
     def handle(self, *args, file, **options):
         path = Path(file)
