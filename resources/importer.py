@@ -20,6 +20,7 @@ from .models import (
     ResourceFile,
     ResourcePage,
     ResourceType,
+    Textbook,
 )
 from .provision import ensure_index_page
 
@@ -31,6 +32,7 @@ class ImportSummary:
     errors: list = field(default_factory=list)  # (line number, reason)
     warnings: list = field(default_factory=list)  # (line number, what was left out)
     new_schools: list = field(default_factory=list)
+    notice: str = ""  # said once, before the lines: e.g. the textbook catalogue is not loaded
 
     @property
     def ok(self):
@@ -156,6 +158,10 @@ def import_lines(lines, base_dir):
     """
     index = ensure_index_page()
     summary = ImportSummary()
+    if not Textbook.objects.exists():
+        # Units and lessons are still created from the file, but without the
+        # catalogue nothing is matched to the district's existing textbooks.
+        summary.notice = "尚未载入教材目录，请先运行 manage.py load_curriculum"
     seen = {}
     for number, raw in enumerate(lines, start=1):
         try:

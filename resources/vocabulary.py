@@ -59,7 +59,10 @@ def _new_name(model, kind, value):
 def stage(value):
     found = match(Stage, value)
     if value and not found:
-        raise UnknownValue(f"未知学段“{value}”（应为：小学、初中）")
+        known = "、".join(Stage.objects.values_list("name", flat=True))
+        if not known:
+            raise UnknownValue("尚未载入学段和年级，请先运行 manage.py migrate 和 manage.py load_curriculum")
+        raise UnknownValue(f"未知学段“{value}”（应为：{known}）")
     return found
 
 

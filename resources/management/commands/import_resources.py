@@ -19,6 +19,8 @@ class Command(BaseCommand):
         # string are text, not line breaks (str.splitlines would cut the record).
         with path.open("rb") as lines:
             summary = import_lines(lines, path.parent)
+        if summary.notice:
+            self.stderr.write(self.style.WARNING(summary.notice))
         for number, reason in summary.errors:
             self.stderr.write(f"第 {number} 行：{reason}")
         for number, warning in summary.warnings:
