@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.media.hls import read_media_playlist  # noqa: E402
-from core.media.transcode import transcode  # noqa: E402
+from core.media.hls import read_media_playlist
+from core.media.transcode import transcode
 
 SECONDS = 60
 TARGET_RAW_OVERHEAD = 0.05  # the pipeline within 5 % of the raw command

@@ -50,7 +50,7 @@ def _document_saved(instance, raw=False, **kwargs):
 
         try:
             extract_document_text.delay(instance.pk)
-        except Exception:  # noqa: BLE001 - broker down: the retry beat job extracts it later
+        except Exception:  # broker down: the retry beat job extracts it later
             logger.warning("could not queue text extraction of document %s", instance.pk, exc_info=True)
 
     transaction.on_commit(enqueue)

@@ -49,7 +49,7 @@ def retry_failed(limit=BATCH):
     for row in IndexFailure.objects.select_related("content_type").order_by("last_failed_at")[:limit]:
         try:
             _apply(row, engines)
-        except Exception:  # noqa: BLE001 - the engine is still down: keep the row, try the next run
+        except Exception:  # the engine is still down: keep the row, try the next run
             failed += 1
             logger.warning("index update of %s failed again", row, exc_info=True)
             continue

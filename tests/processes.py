@@ -47,7 +47,7 @@ def _status(url):
 
 def run_site(env, var_dir, port, *, wait=120):
     """Start scripts/run.sh with `env`; wait for /healthz. Returns (process, url, log file)."""
-    log = open(Path(var_dir) / "run.log", "wb")  # noqa: SIM115 - closed by the caller with the process
+    log = open(Path(var_dir) / "run.log", "wb")  # closed by the caller with the process
     process = subprocess.Popen(
         ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )

@@ -55,7 +55,7 @@ def csv_response(course, cohort_rows, modules, filename):
 def xlsx_response(course, cohort_rows, modules, filename):
     import xlsxwriter
 
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - handed to FileResponse
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # handed to FileResponse
     handle.close()
     try:
         # constant_memory: each row goes to disk once the next starts; memory stays flat for any cohort.
@@ -70,7 +70,7 @@ def xlsx_response(course, cohort_rows, modules, filename):
         for number, row in enumerate(cohort_rows, start=1):
             sheet.write_row(number, 0, values(row))
         workbook.close()
-        stream = open(handle.name, "rb")  # noqa: SIM115 - FileResponse closes it
+        stream = open(handle.name, "rb")  # FileResponse closes it
     finally:
         os.unlink(handle.name)  # the open handle keeps the data until the response is sent
     return FileResponse(

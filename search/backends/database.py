@@ -17,7 +17,7 @@ def _escaped(query):
     return query
 
 
-def SearchBackend(params):  # noqa: N802 - the name modelsearch looks up in a backend module
+def SearchBackend(params):  # the name modelsearch looks up in a backend module
     backend = _database_backend(params)
     if type(backend).__module__.rpartition(".")[2] != "sqlite":
         # Only the SQLite backend needs it; its module cannot even be imported on PostgreSQL

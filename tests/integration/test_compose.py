@@ -75,7 +75,7 @@ def test_web_health_check_runs_and_tolerates_a_dependency_being_down():
     seen = {}
 
     class Down(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
+        def do_GET(self):  # http.server's naming
             seen["host"] = self.headers["Host"]
             self.send_response(503)
             self.end_headers()

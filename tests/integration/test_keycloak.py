@@ -240,7 +240,7 @@ PRODUCTION_VALUES = {
     "YOUKE_SYNC_CLIENT_SECRET": "production-check-sync",
     "YOUKE_BACKCHANNEL_LOGOUT_URL": "http://127.0.0.1:9/sso/backchannel-logout",
 }
-PERSON_PASSWORD = "production-check-password"  # noqa: S105 - a throwaway user of a throwaway realm
+PERSON_PASSWORD = "production-check-password"  # a throwaway user of a throwaway realm
 
 
 def resolve_placeholders(text, values):

@@ -58,7 +58,7 @@ def test_expired_access_token_is_refreshed(demo_site):
     assert after["access_expires_at"] > time.time()
     assert after["refresh_token"] != before["refresh_token"]
     assert after["id_token"] != before["id_token"], "the refreshed ID token is the next logout hint"
-    assert kc.validate_token(after["id_token"], token_type="ID")["sid"] == before["sid"]  # noqa: S106 - a JWT typ
+    assert kc.validate_token(after["id_token"], token_type="ID")["sid"] == before["sid"]  # a JWT typ
 
 
 def test_refreshed_id_token_is_checked_before_it_becomes_the_logout_hint(demo_site):

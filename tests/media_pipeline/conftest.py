@@ -27,7 +27,7 @@ def start_worker(tmp_path):
                 f"/{database['NAME']}"
             ),
         }
-        log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # closed with the process
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "youke", "worker", "-Q", "transcode", "--pool", "solo",
              "--hostname", f"transcode-{os.getpid()}-{len(started)}@%h", "--loglevel", "INFO"],

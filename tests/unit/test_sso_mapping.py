@@ -152,7 +152,7 @@ def test_adoption_rules_in_short(settings):
     from django.contrib.auth.models import User
 
     settings.SSO_BREAK_GLASS_USERNAMES = ["root"]
-    with_password = User(username="t", email="t@x.cn", password="md5$salt$hash")  # noqa: S106 - a fake hash
+    with_password = User(username="t", email="t@x.cn", password="md5$salt$hash")  # a fake hash
     without = User(username="t", email="")
     without.set_unusable_password()
     verified = Identity(sub="s", username="t", email="T@X.cn ", email_verified=True)
@@ -160,7 +160,7 @@ def test_adoption_rules_in_short(settings):
     assert adoption_refusal(with_password, verified) == ""
     assert adoption_refusal(with_password, Identity(sub="s", username="t", email="t@x.cn")) != ""
     assert adoption_refusal(with_password, Identity(sub="s", username="t", email="", email_verified=True)) != ""
-    assert adoption_refusal(User(username="t", email="", password="md5$s$h"), verified) != "", "no address"  # noqa: S106
+    assert adoption_refusal(User(username="t", email="", password="md5$s$h"), verified) != "", "no address"
     assert adoption_refusal(without, Identity(sub="s", username="t")) == ""
     assert "break-glass" in adoption_refusal(User(username="root", email="t@x.cn"), verified)
 

@@ -47,7 +47,7 @@ CONTENT_SECURITY_POLICY = content_security_policy(S3_PUBLIC_ENDPOINT_URL or env_
 # The admin's avatars: no third-party image host (the policy would block it, and
 # schools' networks often cannot reach it).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-MIDDLEWARE = [  # noqa: F405
+MIDDLEWARE = [
     *MIDDLEWARE[:1],  # noqa: F405 - right after SecurityMiddleware
     "youke.security.ContentSecurityPolicyMiddleware",
     *MIDDLEWARE[1:],  # noqa: F405

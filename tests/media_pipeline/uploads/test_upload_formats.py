@@ -30,7 +30,7 @@ def listener():
     requests_seen = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
+        def do_GET(self):  # the stdlib's name
             requests_seen.append(self.path)
             self.send_response(404)
             self.end_headers()
