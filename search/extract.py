@@ -177,13 +177,8 @@ class Refused(Exception):
     """The file describes itself as too large to parse; the message says how."""
 
 
-def check_zip(data, limit):
-    """Refuse an OOXML file whose central directory promises too much; reads no member in full.
-
-    The central directory is walked as zipfile will walk it (by its size, not
-    the count the end record claims); zipfile stops every member at the size
-    declared here, so the sum bounds what the parsers can be given.
-    """
+def _central_directory(data, limit):
+    """(start, size, concat) of the central directory, refused when zipfile would read outside the file."""
     handle = io.BytesIO(data)
     end = zipfile._EndRecData(handle)  # the same end record zipfile will use
     if end is None:
@@ -200,7 +195,17 @@ def check_zip(data, limit):
         raise Refused("refused: the zip's central directory is out of bounds")
     if end[zipfile._ECD_ENTRIES_TOTAL] > limit["SEARCH_EXTRACT_ZIP_MAX_MEMBERS"]:
         raise Refused(f"refused: {end[zipfile._ECD_ENTRIES_TOTAL]} zip members")
+    return start, size, concat
 
+
+def check_zip(data, limit):
+    """Refuse an OOXML file whose central directory promises too much; reads no member in full.
+
+    The central directory is walked as zipfile will walk it (by its size, not
+    the count the end record claims); zipfile stops every member at the size
+    declared here, so the sum bounds what the parsers can be given.
+    """
+    start, size, concat = _central_directory(data, limit)
     members, total, stored = 0, 0, 0
     position = start
     while position - start < size:

@@ -89,6 +89,24 @@ def _stream_duration(stream):
 _REFERENCING_TEXT = (b"#EXTM3U", b"#EXT-X", b"ffconcat", b"file ", b"<?xml", b"<MPD", b"<smil")
 
 
+def _refuse_before_ffprobe(target, own_playlist):
+    """ProbeError for what ffprobe must never be given: a URL, a missing file, a playlist or list file."""
+    if "://" in target or target.startswith(("http:", "https:")):
+        # ffmpeg never gets a URL: a playlist behind it could make it fetch internal addresses.
+        raise ProbeError("文件无法读取。")
+    if not os.path.isfile(target):
+        raise ProbeError("文件无法读取。")
+    if own_playlist:
+        return
+    try:
+        with open(target, "rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise ProbeError("文件无法读取。") from exc
+    if head.startswith(_REFERENCING_TEXT):
+        raise ProbeError("这是播放列表或文本文件，不是视频文件。")
+
+
 def probe(path, *, ffprobe="ffprobe", own_playlist=False):
     """Probe a local file. Raises ProbeError with a Chinese message when it is not allowed media.
 
@@ -97,19 +115,7 @@ def probe(path, *, ffprobe="ffprobe", own_playlist=False):
     own_playlist: the path is a playlist this pipeline wrote (read back to check outputs).
     """
     target = str(path)
-    if "://" in target or target.startswith(("http:", "https:")):
-        # ffmpeg never gets a URL: a playlist behind it could make it fetch internal addresses.
-        raise ProbeError("文件无法读取。")
-    if not os.path.isfile(target):
-        raise ProbeError("文件无法读取。")
-    if not own_playlist:
-        try:
-            with open(target, "rb") as handle:
-                head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-        except OSError as exc:
-            raise ProbeError("文件无法读取。") from exc
-        if head.startswith(_REFERENCING_TEXT):
-            raise ProbeError("这是播放列表或文本文件，不是视频文件。")
+    _refuse_before_ffprobe(target, own_playlist)
     # "file:" so a name with a colon ("第1课:分数.mp4") is not read as a protocol.
     command = [
         ffprobe, "-v", "error", *formats.input_args(own_output=own_playlist),

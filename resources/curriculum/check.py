@@ -153,19 +153,14 @@ def _unique(items, what, where) -> list[str]:
     return [f"{where}: duplicate {what} {item!r}" for item, n in Counter(items).items() if n > 1]
 
 
-def check_vocabulary_is_consistent(data_dir: Path = DATA_DIR) -> list[str]:
-    data, problems = _vocabulary_or_problem(data_dir)
-    if data is None:
-        return problems
-    where = "vocabulary.json"
-    for key in ("stages", "subjects", "editions", "volumes", "grade_aliases", "subject_aliases"):
-        if key not in data:
-            problems.append(f"{where}: missing {key!r}")
-    for key in ("resource_types", "award_levels"):
-        if not data.get(key):
-            problems.append(f"{where}: missing {key!r}")
-    vocabulary = Vocabulary(data)
+def _vocabulary_keys_problems(data, where):
+    problems = [f"{where}: missing {key!r}" for key in VOCABULARY_KEYS if key not in data]
+    problems += [f"{where}: missing {key!r}" for key in ("resource_types", "award_levels") if not data.get(key)]
+    return problems
 
+
+def _codes_and_names_problems(data, where):
+    problems = []
     for kind in ("stages", "subjects", "editions", "resource_types"):
         items = [item for item in data.get(kind, []) if isinstance(item, dict)]
         problems += _unique([item.get("code") for item in items], "code", f"{where} {kind}")
@@ -173,69 +168,135 @@ def check_vocabulary_is_consistent(data_dir: Path = DATA_DIR) -> list[str]:
         for item in items:
             if not item.get("name") or not CODE.match(str(item.get("code", ""))):
                 problems.append(f"{where} {kind}: {item!r} needs a name and a lower-case ASCII code")
+    return problems
 
-    all_grades = [grade for stage in vocabulary.stages.values() for grade in stage.get("grades", [])]
-    problems += _unique(all_grades, "grade", f"{where} stages")
 
-    for name, subject in vocabulary.subjects.items():
-        own = f"{where} subject {name}"
-        stages = subject.get("stages") or []
-        if not stages:
-            problems.append(f"{own}: no stages")
-        unknown = [code for code in stages if code not in vocabulary.stage_codes]
-        if unknown:
-            problems.append(f"{own}: unknown stages {unknown}")
-        allowed = [g for code in stages for g in vocabulary.stage_codes.get(code, {}).get("grades", [])]
-        if "grades" in subject:
-            outside = [grade for grade in subject["grades"] if grade not in allowed]
-            if outside or not subject["grades"]:
-                problems.append(f"{own}: grades {outside or '[]'} are not grades of its stages {stages}")
-        parent = subject.get("parent")
-        if parent is not None:
-            if parent not in vocabulary.subjects or parent == name:
-                problems.append(f"{own}: parent {parent!r} is not another subject")
-            elif not set(stages) <= set(vocabulary.subjects[parent].get("stages", [])):
-                problems.append(f"{own}: taught in stages its parent {parent} does not cover")
+def _subject_problems(vocabulary, name, subject, where):
+    own = f"{where} subject {name}"
+    problems = []
+    stages = subject.get("stages") or []
+    if not stages:
+        problems.append(f"{own}: no stages")
+    unknown = [code for code in stages if code not in vocabulary.stage_codes]
+    if unknown:
+        problems.append(f"{own}: unknown stages {unknown}")
+    allowed = [g for code in stages for g in vocabulary.stage_codes.get(code, {}).get("grades", [])]
+    if "grades" in subject:
+        outside = [grade for grade in subject["grades"] if grade not in allowed]
+        if outside or not subject["grades"]:
+            problems.append(f"{own}: grades {outside or '[]'} are not grades of its stages {stages}")
+    parent = subject.get("parent")
+    if parent is not None:
+        if parent not in vocabulary.subjects or parent == name:
+            problems.append(f"{own}: parent {parent!r} is not another subject")
+        elif not set(stages) <= set(vocabulary.subjects[parent].get("stages", [])):
+            problems.append(f"{own}: taught in stages its parent {parent} does not cover")
+    return problems
 
-    for name, edition in vocabulary.editions.items():
-        own = f"{where} edition {name}"
-        subjects = edition.get("subjects") or []
-        if not subjects:
-            problems.append(f"{own}: publishes no subjects")
-        for subject in subjects:
-            if subject not in vocabulary.subjects:
-                problems.append(f"{own}: unknown subject {subject!r}")
-        stage_codes = edition.get("stages", list(vocabulary.stage_codes))
-        if any(code not in vocabulary.stage_codes for code in stage_codes):
-            problems.append(f"{own}: unknown stages {stage_codes}")
-        for subject, codes in edition.get("subject_stages", {}).items():
-            if subject not in subjects or any(code not in stage_codes for code in codes):
-                problems.append(f"{own}: subject_stages {subject}: {codes} is not within its subjects and stages")
-        for subject in subjects:
-            stage_names = [vocabulary.stage_codes[c]["name"] for c in stage_codes if c in vocabulary.stage_codes]
-            if subject in vocabulary.subjects and not any(
-                vocabulary.edition_publishes(name, subject, stage) and vocabulary.grades_taught(subject, stage)
-                for stage in stage_names
-            ):
-                problems.append(f"{own}: {subject} is not taught in any stage this edition covers")
 
+def _edition_problems(vocabulary, name, edition, where):
+    own = f"{where} edition {name}"
+    problems = []
+    subjects = edition.get("subjects") or []
+    if not subjects:
+        problems.append(f"{own}: publishes no subjects")
+    problems += [f"{own}: unknown subject {subject!r}" for subject in subjects if subject not in vocabulary.subjects]
+    stage_codes = edition.get("stages", list(vocabulary.stage_codes))
+    if any(code not in vocabulary.stage_codes for code in stage_codes):
+        problems.append(f"{own}: unknown stages {stage_codes}")
+    for subject, codes in edition.get("subject_stages", {}).items():
+        if subject not in subjects or any(code not in stage_codes for code in codes):
+            problems.append(f"{own}: subject_stages {subject}: {codes} is not within its subjects and stages")
+    stage_names = [vocabulary.stage_codes[c]["name"] for c in stage_codes if c in vocabulary.stage_codes]
+    for subject in subjects:
+        if subject in vocabulary.subjects and not any(
+            vocabulary.edition_publishes(name, subject, stage) and vocabulary.grades_taught(subject, stage)
+            for stage in stage_names
+        ):
+            problems.append(f"{own}: {subject} is not taught in any stage this edition covers")
+    return problems
+
+
+def _alias_problems(data, vocabulary, all_grades, where):
+    problems = []
     volumes = data.get("volumes", [])
     problems += _unique(volumes, "volume", where)
-    for alias, target in data.get("grade_aliases", {}).items():
-        if target not in all_grades or alias in all_grades:
-            problems.append(f"{where} grade_aliases: {alias!r} → {target!r} must map a new word to a grade")
-    for alias, target in data.get("volume_aliases", {}).items():
-        if target not in volumes or alias in volumes:
-            problems.append(f"{where} volume_aliases: {alias!r} → {target!r} must map a new word to a volume")
-    for alias, target in data.get("subject_aliases", {}).items():
-        if target not in vocabulary.subjects or alias in vocabulary.subjects:
-            problems.append(f"{where} subject_aliases: {alias!r} → {target!r} must map a new word to a subject")
+    maps = (
+        ("grade_aliases", all_grades, "a grade"),
+        ("volume_aliases", volumes, "a volume"),
+        ("subject_aliases", vocabulary.subjects, "a subject"),
+    )
+    for key, names, what in maps:
+        for alias, target in data.get(key, {}).items():
+            if target not in names or alias in names:
+                problems.append(f"{where} {key}: {alias!r} → {target!r} must map a new word to {what}")
     for kind in ("editions", "resource_types"):
         names = [item.get("name") for item in data.get(kind, []) if isinstance(item, dict)]
         aliases = [alias for item in data.get(kind, []) if isinstance(item, dict) for alias in item.get("aliases", [])]
         problems += _unique(aliases, "alias", f"{where} {kind}")
         problems += [f"{where} {kind}: alias {alias!r} is also a name" for alias in aliases if alias in names]
+    return problems
+
+
+VOCABULARY_KEYS = ("stages", "subjects", "editions", "volumes", "grade_aliases", "subject_aliases")
+
+
+def check_vocabulary_is_consistent(data_dir: Path = DATA_DIR) -> list[str]:
+    data, problems = _vocabulary_or_problem(data_dir)
+    if data is None:
+        return problems
+    where = "vocabulary.json"
+    problems += _vocabulary_keys_problems(data, where)
+    vocabulary = Vocabulary(data)
+    problems += _codes_and_names_problems(data, where)
+    all_grades = [grade for stage in vocabulary.stages.values() for grade in stage.get("grades", [])]
+    problems += _unique(all_grades, "grade", f"{where} stages")
+    for name, subject in vocabulary.subjects.items():
+        problems += _subject_problems(vocabulary, name, subject, where)
+    for name, edition in vocabulary.editions.items():
+        problems += _edition_problems(vocabulary, name, edition, where)
+    problems += _alias_problems(data, vocabulary, all_grades, where)
     problems += _unique(data.get("award_levels", []), "award level", where)
+    return problems
+
+
+def _unit_problems(label, unit):
+    if not isinstance(unit, dict) or set(unit) != UNIT_KEYS:
+        return [f"{label}: a unit must be exactly {{'title', 'lessons'}}, got {unit!r}"]
+    problems = []
+    lessons = unit["lessons"]
+    if not isinstance(unit["title"], str) or not unit["title"]:
+        problems.append(f"{label}: a unit has no title")
+    if not isinstance(lessons, list) or not lessons or not all(isinstance(x, str) and x for x in lessons):
+        problems.append(f"{label} {unit['title']}: lessons must be a non-empty list of titles")
+    return problems
+
+
+def _volume_problems(name, volume):
+    if not isinstance(volume, dict):
+        return [f"{name}: a volume must be an object"]
+    label = f"{name} {volume.get('grade')}{volume.get('volume')}"
+    problems = [f"{label}: missing {key!r}" for key in sorted(VOLUME_KEYS - {"standard"} - set(volume))]
+    problems += [f"{label}: unknown key {key!r}" for key in sorted(set(volume) - VOLUME_KEYS)]
+    units = volume.get("units")
+    if not isinstance(units, list) or not units:
+        return [*problems, f"{label}: units must be a non-empty list"]
+    for unit in units:
+        problems += _unit_problems(label, unit)
+    return problems
+
+
+def _book_fields_problems(name, book):
+    problems = [f"{name}: missing {key!r}" for key in sorted(FILE_KEYS - {"unverified"} - set(book))]
+    problems += [f"{name}: unknown key {key!r}" for key in sorted(set(book) - FILE_KEYS)]
+    note = book.get("source_note")
+    if not isinstance(note, str) or not note.strip():
+        problems.append(f"{name}: source_note must say which printing of the textbook this is")
+    elif len(note) > SOURCE_NOTE_MAX:
+        problems.append(f"{name}: source_note is {len(note)} characters; keep it ≤ {SOURCE_NOTE_MAX}")
+    unverified = book.get("unverified", [])
+    if not isinstance(unverified, list) or not all(isinstance(item, str) and item for item in unverified):
+        problems.append(f"{name}: unverified must be a list of sentences")
     return problems
 
 
@@ -245,44 +306,13 @@ def check_textbooks_have_required_fields(data_dir: Path = DATA_DIR) -> list[str]
         if not isinstance(book, dict):
             problems.append(f"{name}: must be an object")
             continue
-        for key in sorted(FILE_KEYS - {"unverified"} - set(book)):
-            problems.append(f"{name}: missing {key!r}")
-        for key in sorted(set(book) - FILE_KEYS):
-            problems.append(f"{name}: unknown key {key!r}")
-        note = book.get("source_note")
-        if not isinstance(note, str) or not note.strip():
-            problems.append(f"{name}: source_note must say which printing of the textbook this is")
-        elif len(note) > SOURCE_NOTE_MAX:
-            problems.append(f"{name}: source_note is {len(note)} characters; keep it ≤ {SOURCE_NOTE_MAX}")
-        unverified = book.get("unverified", [])
-        if not isinstance(unverified, list) or not all(isinstance(item, str) and item for item in unverified):
-            problems.append(f"{name}: unverified must be a list of sentences")
+        problems += _book_fields_problems(name, book)
         volumes = book.get("volumes")
         if not isinstance(volumes, list) or not volumes:
             problems.append(f"{name}: volumes must be a non-empty list")
             continue
         for volume in volumes:
-            label = f"{name} {volume.get('grade')}{volume.get('volume')}" if isinstance(volume, dict) else name
-            if not isinstance(volume, dict):
-                problems.append(f"{label}: a volume must be an object")
-                continue
-            for key in sorted(VOLUME_KEYS - {"standard"} - set(volume)):
-                problems.append(f"{label}: missing {key!r}")
-            for key in sorted(set(volume) - VOLUME_KEYS):
-                problems.append(f"{label}: unknown key {key!r}")
-            units = volume.get("units")
-            if not isinstance(units, list) or not units:
-                problems.append(f"{label}: units must be a non-empty list")
-                continue
-            for unit in units:
-                if not isinstance(unit, dict) or set(unit) != UNIT_KEYS:
-                    problems.append(f"{label}: a unit must be exactly {{'title', 'lessons'}}, got {unit!r}")
-                    continue
-                lessons = unit["lessons"]
-                if not isinstance(unit["title"], str) or not unit["title"]:
-                    problems.append(f"{label}: a unit has no title")
-                if not isinstance(lessons, list) or not lessons or not all(isinstance(x, str) and x for x in lessons):
-                    problems.append(f"{label} {unit['title']}: lessons must be a non-empty list of titles")
+            problems += _volume_problems(name, volume)
     return problems
 
 
@@ -324,17 +354,24 @@ def check_textbooks_reference_known_vocabulary(data_dir: Path = DATA_DIR) -> lis
         if edition in vocabulary.editions and subject in vocabulary.subjects and stage in vocabulary.stages:
             if not vocabulary.edition_publishes(edition, subject, stage):
                 problems.append(f"{name}: vocabulary.json does not list {edition} as publishing {stage}{subject}")
-        taught = vocabulary.grades_taught(subject, stage)
-        for volume in book.get("volumes") or []:
-            if not isinstance(volume, dict):
-                continue
-            grade, volume_name = volume.get("grade"), volume.get("volume")
-            if grade not in vocabulary.grades_of_stage(stage):
-                problems.append(f"{name}: {grade!r} is not a grade of {stage}")
-            elif grade not in taught:
-                problems.append(f"{name}: {subject} is not taught in {grade} (taught in {taught})")
-            if volume_name not in vocabulary.volumes:
-                problems.append(f"{name} {grade}: unknown volume {volume_name!r}")
+        problems += _volumes_vocabulary_problems(vocabulary, name, book)
+    return problems
+
+
+def _volumes_vocabulary_problems(vocabulary, name, book):
+    subject, stage = book.get("subject"), book.get("stage")
+    taught = vocabulary.grades_taught(subject, stage)
+    problems = []
+    for volume in book.get("volumes") or []:
+        if not isinstance(volume, dict):
+            continue
+        grade, volume_name = volume.get("grade"), volume.get("volume")
+        if grade not in vocabulary.grades_of_stage(stage):
+            problems.append(f"{name}: {grade!r} is not a grade of {stage}")
+        elif grade not in taught:
+            problems.append(f"{name}: {subject} is not taught in {grade} (taught in {taught})")
+        if volume_name not in vocabulary.volumes:
+            problems.append(f"{name} {grade}: unknown volume {volume_name!r}")
     return problems
 
 
@@ -416,6 +453,20 @@ def lesson_index(data_dir: Path = DATA_DIR) -> set[tuple]:
     return index
 
 
+def _group_refs(label, group, index):
+    """The (edition, …) keys of one link group's lessons, and what is wrong with them."""
+    refs, problems = [], []
+    for ref in group:
+        if not isinstance(ref, dict) or set(ref) != set(LINK_KEYS):
+            problems.append(f"{label}: each lesson needs exactly the keys {list(LINK_KEYS)}, got {ref!r}")
+            continue
+        key = tuple(ref[k] for k in LINK_KEYS)
+        refs.append(key)
+        if key not in index:
+            problems.append(f"{label}: no such lesson {' / '.join(map(str, key))}")
+    return refs, problems
+
+
 def check_cross_edition_links(data_dir: Path = DATA_DIR) -> list[str]:
     where = "cross_edition_links.json"
     try:
@@ -435,15 +486,8 @@ def check_cross_edition_links(data_dir: Path = DATA_DIR) -> list[str]:
         if not isinstance(group, list) or len(group) < 2:
             problems.append(f"{label}: must list at least two lessons")
             continue
-        refs = []
-        for ref in group:
-            if not isinstance(ref, dict) or set(ref) != set(LINK_KEYS):
-                problems.append(f"{label}: each lesson needs exactly the keys {list(LINK_KEYS)}, got {ref!r}")
-                continue
-            key = tuple(ref[k] for k in LINK_KEYS)
-            refs.append(key)
-            if key not in index:
-                problems.append(f"{label}: no such lesson {' / '.join(map(str, key))}")
+        refs, ref_problems = _group_refs(label, group, index)
+        problems += ref_problems
         problems += _unique(refs, "lesson", label)
         if len({ref[0] for ref in refs}) < 2:
             problems.append(f"{label}: links lessons of one edition only")
