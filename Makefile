@@ -14,8 +14,9 @@ services-up:
 services-down:
 	bash scripts/services.sh down
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --no-cache
+lint:           ## ruff, import contracts, djhtml on the templates, eslint on static/**/*.js
+	bash scripts/lint.sh
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -path ./var -prune -o -path '*/templates/*' -name '*.html' -print0 | xargs -0 .venv/bin/djhtml

@@ -30,3 +30,16 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
     touch "$stamp"
 fi
+# The JS linter (eslint) for the dev tools, into ./node_modules (gitignored), from package-lock.json.
+if [ "${1:-}" = "--dev" ]; then
+    if ! command -v npm >/dev/null; then
+        [ "$(id -u)" -eq 0 ] || die "npm is missing (for eslint): run 'sudo apt-get install nodejs npm'"
+        apt_install nodejs npm
+    fi
+    node_stamp=node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)
+    if [ ! -f "$node_stamp" ]; then
+        log "installing eslint from package-lock.json"
+        npm ci --no-audit --no-fund --silent
+        touch "$node_stamp"
+    fi
+fi

@@ -12,11 +12,7 @@ eval "$(bash scripts/services.sh env)"
 export YOUKE_REQUIRE_SERVICES=1
 export DJANGO_SETTINGS_MODULE=youke.settings.test
 
-echo "== ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-echo "== import contracts (docs/architecture.md)"
-.venv/bin/lint-imports --no-cache
+bash scripts/lint.sh
 echo "== migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run -v1
 echo "== pytest"
