@@ -7,16 +7,21 @@ expiring token - the files are not under a public /media/ path.
 """
 
 import time
+from pathlib import Path
+from urllib.parse import quote
 
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.urls import reverse
+
+from .uploads.backends import default_backend_name
+from .uploads.s3 import S3Backend
 
 SALT = "media_pipeline.file"
 
 
 def is_local():
     # The same test the upload side uses to pick its backend: one answer to "is media in S3?".
-    from .uploads.backends import default_backend_name
 
     return default_backend_name() == "local"
 
@@ -27,7 +32,6 @@ def file_url(video, name, *, expires, download_as=None):
         payload = {"v": str(video.pk), "n": name, "d": download_as or "", "e": int(time.time() + expires)}
         token = signing.dumps(payload, salt=SALT, compress=True)
         return reverse("media_pipeline:signed_file", args=[token])
-    from .uploads.s3 import S3Backend
 
     s3 = S3Backend()
     params = {"Bucket": s3.bucket, "Key": s3.key(name)}
@@ -51,9 +55,6 @@ def is_safe_name(video_id, name):
     backslashes and NUL; then the resolved path (symlinks followed) must stay
     under the video's folder, so a forged or odd name never reads another file.
     """
-    from pathlib import Path
-
-    from django.core.files.storage import default_storage
 
     if not isinstance(name, str) or not name or name.startswith("/") or "\\" in name or "\x00" in name:
         return False
@@ -68,6 +69,5 @@ def is_safe_name(video_id, name):
 
 
 def _attachment(filename):
-    from urllib.parse import quote
 
     return f"attachment; filename*=UTF-8''{quote(filename)}"

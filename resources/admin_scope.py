@@ -8,11 +8,14 @@ author, the reviewers of its school and the district, nobody else.
 """
 
 from django.db.models import Q
-from wagtail.models import Page
+from taggit.models import Tag, TaggedItem
+from wagtail.models import Page, Revision
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from sso.roles import has_role, is_district_staff
 
+from .models import LessonPackagePage, PackagePart, ResourceFile, ResourcePage
+from .models.lessons import LessonTag, ResourceTag
 from .visibility import visibility_of
 
 
@@ -22,7 +25,6 @@ def scope_pages(pages, user):
     The ids are read into a list: the admin's page search hands this filter to
     the search engine backend, which answers wrongly for a nested subquery.
     """
-    from .models import LessonPackagePage, ResourcePage
 
     allowed = visibility_of(user).unpublished_filter()
     if allowed is None:
@@ -63,7 +65,6 @@ class LibraryScopedPagePolicy(PagePermissionPolicy):
 def visible_documents(documents, user):
     """Documents whose names `user` may read: those `scope_documents` offers, the library's published files,
     and, for a school reviewer, the files of their school's teachers (resources.visibility)."""
-    from .models import PackagePart, ResourceFile
 
     unpublished = visibility_of(user).unpublished_filter(
         owner="uploaded_by_user", school="uploaded_by_user__sso_profile__school"
@@ -78,11 +79,6 @@ def visible_documents(documents, user):
 
 def hidden_draft_tag_names(user, names):
     """Of tag `names`, those that only library drafts `user` may not see use (on the page or in a revision)."""
-    from taggit.models import Tag, TaggedItem
-    from wagtail.models import Revision
-
-    from .models import LessonPackagePage, ResourcePage
-    from .models.lessons import LessonTag, ResourceTag
 
     drafts = []
     for model in (LessonPackagePage, ResourcePage):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.panels import Panel
 
 from core.media.probe import ProbeError, probe
+from media_pipeline.models import VideoStatus
 from media_pipeline.store import probe_path
 
 from .choices import REQUIRED_PARTS, PartKind
@@ -41,7 +42,6 @@ def video_findings(document):
 
 def uploaded_video_findings(video):
     """The same findings for a video uploaded through the resumable uploader (probed when it arrived)."""
-    from media_pipeline.models import VideoStatus
 
     if video.status == VideoStatus.FAILED:
         return [(False, _("视频处理失败：%(error)s") % {"error": video.error})]

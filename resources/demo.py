@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from sso.models import SsoProfile
 from sso.roles import ensure_role_groups
 
 from . import demo_content, taxonomy_loader
@@ -77,7 +78,6 @@ def load():
 
 
 def _place_at_school(user, code):
-    from sso.models import SsoProfile
 
     school = School.objects.get(code=code)
     created = {"sub": SsoProfile.LOCAL_PREFIX + user.username, "school": school}

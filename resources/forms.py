@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from media_pipeline.models import VideoStatus
 from sso.roles import is_district_staff, school_of
 
 from .choices import PartKind
@@ -180,7 +181,6 @@ class LessonPackageForm(LibraryPageForm):
         return cleaned
 
     def _video_problems(self, kind, video, attached):
-        from media_pipeline.models import VideoStatus
 
         user = self.for_user
         problems = []

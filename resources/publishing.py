@@ -26,6 +26,8 @@ from wagtail.models import PagePermissionTester, TaskState, WorkflowState
 
 from sso.roles import is_district_admin
 
+from .forms import guiding_names
+
 # What the district reviewer decides while approving; everything else is the teacher's work.
 REVIEWER_FIELDS = frozenset({"award_level", "recommended_to"})
 # What Wagtail itself writes into a revision's content: not part of what was reviewed.
@@ -102,7 +104,6 @@ def may_award(user, page):
 
 def is_own_work(page, user):
     """Whether `user` made this lesson: its owner, its teacher, or one of its 指导教师 by name."""
-    from .forms import guiding_names
 
     if not (user and user.is_authenticated):
         return False

@@ -20,6 +20,8 @@ from wagtail.admin.viewsets.pages import PageViewSet
 
 from sso.roles import is_district_staff, roles_of
 
+from .models import LessonPackagePage, ResourcePage
+
 
 def outcome_message(page, task_name, action_name):
     """Chinese for what a decision on `task_name` did to `page` (read after the action)."""
@@ -87,7 +89,6 @@ class LibraryPageViewSet(PageViewSet):
 
 
 def viewsets():
-    from .models import LessonPackagePage, ResourcePage
 
     return [
         LibraryPageViewSet("lesson_packages", model=LessonPackagePage, menu_label=gettext_lazy("课例")),

@@ -17,9 +17,11 @@ import logging
 
 from django.db.models import F, Q
 from django.utils.html import format_html
+from modelsearch.index import insert_or_update_object
 from wagtail.documents import get_document_model
 
 from core.chinese import index_terms
+from resources.models import LessonPackagePage, PackagePart, ResourceFile, ResourcePage
 
 from . import extract as bounded
 from .highlight import snippet
@@ -65,7 +67,6 @@ def extract(document):
 
 def extract_and_reindex(document):
     """Extract `document`'s text and, when that worked, re-index the pages showing it; returns the row."""
-    from modelsearch.index import insert_or_update_object
 
     row = extract(document)
     if row.status == row.Status.OK:
@@ -95,7 +96,6 @@ def terms_for_page(page):
 
 def pages_with(document_id):
     """Pages (specific) that carry the document, to be re-indexed once its text is known."""
-    from resources.models import LessonPackagePage, ResourcePage
 
     return [
         *LessonPackagePage.objects.filter(parts__document_id=document_id).distinct(),
@@ -105,7 +105,6 @@ def pages_with(document_id):
 
 def _documents_of(pages):
     """{document id: page pk} for the pages' attached files, two queries whatever their number."""
-    from resources.models import PackagePart, ResourceFile
 
     pks = [page.pk for page in pages]
     pairs = [
@@ -147,7 +146,6 @@ def _mentions(text, terms):
 
 def missing(limit):
     """Documents attached to a page that have no extracted text yet (or a replaced file)."""
-    from resources.models import PackagePart, ResourceFile
 
     attached = Q(pk__in=PackagePart.objects.values("document_id")) | Q(
         pk__in=ResourceFile.objects.values("document_id")

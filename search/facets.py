@@ -4,6 +4,8 @@ The names behind the ids are cached until the taxonomy or the schools change
 (search.terms), so a search does not read five tables to label its facets.
 """
 
+from resources.models import Edition, Grade, School, Stage, Subject, Textbook
+
 from .cache import cached
 
 NAMES = ("stage", "grade", "subject", "edition", "resource_type", "award_level", "area")
@@ -11,7 +13,6 @@ LABELLED = ("stage", "grade", "subject", "edition")
 
 
 def _build_labels():
-    from resources.models import Edition, Grade, School, Stage, Subject, Textbook
 
     labels = {
         name: dict(model.objects.values_list("pk", "name"))

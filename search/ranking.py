@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from core.chinese import index_terms
 
+from .facets import labels
+
 DEPTH = 60  # results re-ordered: pages 1-6 of ten; later pages keep the first stage's order
 TITLE_IS_TOPIC = 3.0
 TOPIC_IN_TITLE = 2.0
@@ -101,7 +103,6 @@ def score(doc, plan, groups, position):
 
 def rerank(ids, plan):
     """`ids` (the first stage's order) re-ordered; ids no longer readable are left out."""
-    from .facets import labels
 
     names = labels()
     pages = read(plan, ids)

@@ -9,6 +9,8 @@ import re
 
 from core.chinese import without_fillers
 from resources.choices import ResourceType
+from resources.models import Edition, Grade, Stage, Subject
+from resources.models.taxonomy import split_aliases
 
 from .cache import cached
 
@@ -36,8 +38,6 @@ _TYPE_PATTERN = re.compile("|".join(sorted(map(re.escape, TYPE_WORDS), key=len, 
 
 
 def _build_aliases():
-    from resources.models import Edition, Grade, Subject
-    from resources.models.taxonomy import split_aliases
 
     table = {}
     for model in (Edition, Subject, Grade):
@@ -52,8 +52,6 @@ PLACEMENT_FACETS = ("stage", "grade", "subject", "edition")
 
 def _build_placement():
     """{word: (facet, pk)} for every name and alias of a stage, grade, subject or edition."""
-    from resources.models import Edition, Grade, Stage, Subject
-    from resources.models.taxonomy import split_aliases
 
     table = {}
     for facet, model in zip(PLACEMENT_FACETS, (Stage, Grade, Subject, Edition), strict=True):

@@ -15,6 +15,7 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from .keycloak import TokenError
 from .mapping import IdentityConflict, identity_from_claims, upsert_user
+from .oidc import verified_claims
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ class KeycloakBackend(BaseBackend):
     def authenticate(self, request, keycloak_tokens=None, nonce=None):
         if keycloak_tokens is None or not settings.KEYCLOAK:
             return None
-        from .oidc import verified_claims
 
         try:
             claims = verified_claims(keycloak_tokens, nonce)

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .models import SsoProfile, school_model
 from .roles import ROLE_GROUPS, ensure_role_groups
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,6 @@ def upsert_user(identity, *, groups=None):
 
 
 def _upsert(identity, groups):
-    from .models import SsoProfile, school_model
 
     School = school_model()
 
@@ -207,7 +207,6 @@ def adoption_refusal(user, identity):
     identity - so a district that started with local accounts keeps them,
     and their lessons, when it switches. Break-glass accounts never.
     """
-    from .models import SsoProfile
 
     if user.username in settings.SSO_BREAK_GLASS_USERNAMES:
         return "a break-glass account cannot be linked to Keycloak"

@@ -3,12 +3,13 @@
 from celery import shared_task
 from django.conf import settings
 
+from .sync import sync
+
 
 @shared_task(name="sso.sync_keycloak")
 def sync_keycloak():
     """Mirror Keycloak's users, roles and schools; a no-op on the embedded default."""
     if not settings.KEYCLOAK or not settings.KEYCLOAK.get("SYNC_CLIENT_SECRET"):
         return {"skipped": "Keycloak sync is not configured"}
-    from .sync import sync
 
     return sync().as_dict()

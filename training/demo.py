@@ -17,7 +17,15 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
+
+from media_pipeline import jobs
+from media_pipeline.models import Video
+from media_pipeline.tasks import transcode_video
+from resources.models import LessonPackagePage
 
 from .models import (
     AssignmentLessonPage,
@@ -67,9 +75,6 @@ def quiz_stream():
 
 
 def _guide_pdf():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
 
     if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
@@ -98,9 +103,6 @@ def _document(owner):
 
 def _video(owner):
     """A 12 s generated clip, transcoded by the real pipeline in this process; None without ffmpeg."""
-    from media_pipeline import jobs
-    from media_pipeline.models import Video
-    from media_pipeline.tasks import transcode_video
 
     existing = Video.objects.filter(title="演示：插入与裁剪图片").first()
     if existing or not shutil.which("ffmpeg"):
@@ -163,7 +165,6 @@ def load(with_video=True):
     if video is not None:
         _add(first, VideoLessonPage(title="视频：插入与裁剪图片", slug="video", video=video))
     _add(first, DocumentLessonPage(title="阅读：演示文稿设计要点", slug="guide", document=_document(trainer)))
-    from resources.models import LessonPackagePage
 
     package = LessonPackagePage.objects.live().first()
     if package is not None:

@@ -7,7 +7,7 @@ sees only their own enrolments and progress.
 
 from sso.roles import has_role, is_district_admin
 
-from .models import CoursePage, Enrollment
+from .models import CoursePage, Enrollment, VideoLessonPage
 
 
 def is_trainer(user):
@@ -57,7 +57,6 @@ def active_enrolment(user, course):
 
 def can_watch_video(user, video):
     """media_pipeline's rule for training: a video of a live lesson in a course the user studies or manages."""
-    from .models import VideoLessonPage
 
     if not user.is_authenticated:
         return False

@@ -8,11 +8,12 @@ names, every word of the query (or one of its synonyms) present.
 from django.db.models import Q
 from django.utils.html import strip_tags
 
+from search import registry
+
 from .models import CoursePage
 
 
 def find_courses(query, user, offset, limit):
-    from search import registry
 
     if not (user and user.is_authenticated):
         return 0, []

@@ -4,13 +4,13 @@ from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
+from . import enrolment
 from .models import CoursePage, Enrollment
+from .tasks import refresh_course
 
 
 @receiver(page_published, sender=CoursePage)
 def course_published(sender, instance, **kwargs):
-    from . import enrolment
-    from .tasks import refresh_course
 
     # A raised capacity frees seats now, not at the next withdrawal.
     enrolment.promote(instance)

@@ -2,12 +2,13 @@
 
 from celery import shared_task
 
+from .models import CoursePage, Enrollment
+from .progress import course_lessons, refresh
+
 
 @shared_task(name="training.refresh_course")
 def refresh_course(course_id):
     """Recompute every enrolled teacher's progress in a course (after its rules or lessons changed)."""
-    from .models import CoursePage, Enrollment
-    from .progress import course_lessons, refresh
 
     course = CoursePage.objects.filter(pk=course_id).first()
     if course is None:

@@ -1,5 +1,6 @@
 """Admin: the 30 micro-competencies (district administrators correct names here) and a link to the dashboard."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,7 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import MicroCompetency
-from .permissions import may_dashboard
+from .permissions import can_manage, course_of, may_dashboard
 
 
 class MicroCompetencyViewSet(SnippetViewSet):
@@ -39,9 +40,6 @@ def dashboard_menu_item():
 # themselves its trainer, reaching its cohort). These hooks narrow every
 # change inside a course to the people who manage it.
 def _refuse_unless_managed(request, page, *_destination):
-    from django.core.exceptions import PermissionDenied
-
-    from .permissions import can_manage, course_of
 
     course = course_of(page)
     if course is not None and not can_manage(request.user, course):

@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.chinese import index_terms
+from media_pipeline.video_documents import video_for_document
 from media_pipeline.widgets import VideoUploadInput
 
 from .. import indexing
@@ -279,8 +280,6 @@ class PackagePart(Orderable):
         if self.video_id:
             return self.video
         if self.document_id:
-            from media_pipeline.video_documents import video_for_document
-
             return video_for_document(self.document)
         return None
 
@@ -314,8 +313,6 @@ class ResourcePage(SharedResourceFields, Page):
         verbose_name_plural = _("单项资源")
 
     def videos(self):
-        from media_pipeline.video_documents import video_for_document
-
         found = [video_for_document(item.document) for item in self.files.select_related("document") if item.document]
         return [video for video in found if video]
 

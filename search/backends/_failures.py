@@ -2,20 +2,21 @@
 
 import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
+
+from ..models import IndexFailure
 
 logger = logging.getLogger(__name__)
 
 
 def _key(obj):
-    from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(type(obj)), str(obj.pk)
 
 
 def record(obj, action):
     """Remember that `obj` is missing from (or stale in) the engine; the retry task catches up."""
-    from ..models import IndexFailure
 
     try:
         content_type, object_id = _key(obj)
@@ -28,7 +29,6 @@ def record(obj, action):
 
 def clear(obj):
     """The engine has `obj` as it is now: nothing left to retry."""
-    from ..models import IndexFailure
 
     if not IndexFailure.objects.exists():  # the usual case: one cheap query
         return

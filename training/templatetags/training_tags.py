@@ -1,5 +1,7 @@
 from django import template
 
+from training.permissions import may_dashboard as allowed
+
 register = template.Library()
 
 
@@ -14,6 +16,5 @@ def percent(value):
 
 @register.simple_tag
 def may_dashboard(user):
-    from training.permissions import may_dashboard as allowed
 
     return allowed(user)
