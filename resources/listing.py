@@ -30,9 +30,11 @@ def newest_packages(user, limit):
 def newest_page(user, number, per_page=20):
     """One page of every package and resource `user` may open, newest first (a Paginator page of cards)."""
     rows = (
+        # Each part's own ordering cleared: SQLite refuses ORDER BY inside a UNION.
         api.visible_packages(user)
+        .order_by()
         .values_list("pk", "first_published_at")
-        .union(api.visible_resources(user).values_list("pk", "first_published_at"))
+        .union(api.visible_resources(user).order_by().values_list("pk", "first_published_at"))
         .order_by("-first_published_at", "-pk")
     )
     page = Paginator(rows, per_page).get_page(number)

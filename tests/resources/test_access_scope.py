@@ -70,24 +70,31 @@ def test_document_chooser_lists_only_the_teachers_own_files(people, client):
     assert "王老师的教案" in html and "李老师的教案" in html
 
 
-def test_admin_lists_hide_other_teachers_drafts(people, client):
+VIEWERS_WHO_SEE_THE_DRAFT = (
+    ("other_teacher", False), ("author", True), ("colleague_reviewer", True), ("district", True),
+)  # fmt: skip
+
+
+def test_admin_explorer_hides_other_teachers_drafts(people, client):
+    draft_by(people["author"], "王老师的草稿课例")
+    index = LessonIndexPage.objects.get()
+    for viewer, sees in VIEWERS_WHO_SEE_THE_DRAFT:
+        client.force_login(people[viewer])
+        explorer = client.get(f"/admin/pages/{index.pk}/").content.decode()
+        assert ("王老师的草稿课例" in explorer) is sees, viewer
+
+
+@pytest.mark.service("search")  # the database backend does not segment 草稿课例; the engine does
+def test_admin_search_hides_other_teachers_drafts(people, client):
     draft_by(people["author"], "王老师的草稿课例")
     # The engine makes new documents searchable about once a second; the admin search asks it at once.
     from modelsearch.backends import get_search_backend
 
     get_search_backend().refresh_indexes()
-    index = LessonIndexPage.objects.get()
-    for viewer, sees in (
-        (people["other_teacher"], False),
-        (people["author"], True),
-        (people["colleague_reviewer"], True),
-        (people["district"], True),
-    ):
-        client.force_login(viewer)
-        explorer = client.get(f"/admin/pages/{index.pk}/").content.decode()
+    for viewer, sees in VIEWERS_WHO_SEE_THE_DRAFT:
+        client.force_login(people[viewer])
         search = client.get("/admin/pages/search/", {"q": "草稿课例"}).content.decode()
-        assert ("王老师的草稿课例" in explorer) is sees, viewer.username
-        assert ("王老师的草稿课例" in search) is sees, viewer.username
+        assert ("王老师的草稿课例" in search) is sees, viewer
 
 
 def test_school_comes_from_the_teachers_profile_and_the_author_is_recorded(people):

@@ -126,6 +126,7 @@ def test_new_subject_and_edition_whose_code_is_taken_still_import(library, folde
     assert page.subject.code != "xin-xue-ke" and page.edition.code != "xin-ban"
 
 
+@pytest.mark.service("postgres")  # PostgreSQL text refuses NUL; SQLite stores it
 def test_a_database_error_fails_one_line_and_the_command_still_summarises(library, folder, capsys):
     path = folder / "import.jsonl"
     bad = {**COURSEWARE, "description": "空字符\x00"}

@@ -34,7 +34,16 @@ CLAIMS = {
 
 
 @pytest.fixture
-def demo_site(demo_site):
+def keycloak_configured(settings, monkeypatch):
+    """The site as it runs with Keycloak (no server is called): the demo accounts then get no "local:" profile."""
+    from youke.settings import services
+
+    monkeypatch.setenv("KEYCLOAK_SERVER_URL", "http://keycloak.invalid")
+    settings.KEYCLOAK = services.keycloak()
+
+
+@pytest.fixture
+def demo_site(keycloak_configured, demo_site):
     """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak may adopt them."""
     give_demo_accounts_their_realm_emails()
     return demo_site
