@@ -1,12 +1,15 @@
 # The two commands of the README. Everything they do lives in scripts/.
-.PHONY: run test services-up services-down lint format
+.PHONY: run test test-fast services-up services-down lint format
 
 run:            ## install, migrate, load demo content, serve on the embedded default
 	bash scripts/bootstrap.sh
 	bash scripts/run.sh
 
-test:           ## provision every real service, lint, and run the whole suite
+test:           ## the fast tier, then every real service provisioned and the service tier
 	bash scripts/test.sh
+
+test-fast:      ## lint, migrations and every test that needs no service (SQLite), under 3 minutes
+	bash scripts/test-fast.sh
 
 services-up:
 	bash scripts/services.sh up

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The README's test command: install, start every real service, lint, and
-# run the whole suite against those services. Extra arguments go to pytest.
+# The README's test command: the fast tier (lint, migrations, every test that
+# needs no service, on SQLite), then every real service started and the
+# service tier run against them - each test runs exactly once in total.
+# Extra arguments go to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/bootstrap.sh --dev
+# In a subshell so that its environment cleaning stays there; a failure stops here.
+(bash scripts/test-fast.sh "$@") || [ $? -eq 5 ]  # 5: the arguments chose no fast test
+
 bash scripts/services.sh up
 bash scripts/services.sh status
 eval "$(bash scripts/services.sh env)"
@@ -12,8 +16,6 @@ eval "$(bash scripts/services.sh env)"
 export YOUKE_REQUIRE_SERVICES=1
 export DJANGO_SETTINGS_MODULE=youke.settings.test
 
-bash scripts/lint.sh
-echo "== migrations are complete"
-.venv/bin/python manage.py makemigrations --check --dry-run -v1
-echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+echo "== pytest: service tier (real services, processes, browsers)"
+# Last, so that pytest's summary line ends the output (see .ci/run).
+exec .venv/bin/python -m pytest -m "service or slow" "$@"

@@ -19,6 +19,7 @@ SERVICE_ENV = {
     "postgres": "DATABASE_URL",
     "redis": "CELERY_BROKER_URL",
     "search": "SEARCH_URL",
+    "elasticsearch": "ELASTICSEARCH_TEST_URL",
     "keycloak": "KEYCLOAK_SERVER_URL",
     "s3": "S3_BUCKET",
     "chromium": "CHROMIUM_PATH",
@@ -67,12 +68,24 @@ def _fresh_cache():
     cache.clear()
 
 
+def _services_of(item):
+    return [marker.args[0] for marker in item.iter_markers("service")]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip (or fail) a test whose service is absent before any of its fixtures is set up.
+
+    A fixture doing it would come after the test's other fixtures had already
+    built a library or started a process for nothing.
+    """
+    for name in _services_of(item):
+        _require(name)
+
+
 @pytest.fixture(autouse=True)
 def _service_marker(request):
-    names = [marker.args[0] for marker in request.node.iter_markers("service")]
-    for name in names:
-        _require(name)
-    if "keycloak" in names:
+    if "keycloak" in _services_of(request.node):
         _forget_login_failures()
 
 

@@ -26,6 +26,11 @@ ENGINES = {
     "opensearch": ("SEARCH_URL", "search.backends.opensearch", "smartcn"),
     "elasticsearch": ("ELASTICSEARCH_TEST_URL", "search.backends.elasticsearch", "cjk"),
 }
+# Each engine as a parameter that carries its service mark (skipped before any fixture when absent).
+ENGINE_PARAMS = [
+    pytest.param("elasticsearch", marks=pytest.mark.service("elasticsearch")),
+    pytest.param("opensearch", marks=pytest.mark.service("search")),
+]
 
 
 def engine_config(name, prefix=None):
@@ -66,7 +71,7 @@ def analyze(backend, index, text):
     return [token["token"] for token in response["tokens"]]
 
 
-@pytest.fixture(params=sorted(ENGINES))
+@pytest.fixture(params=ENGINE_PARAMS)
 def backend(request):
     backend = engine_backend(request.param)
     index = backend.get_index_for_model(School)
@@ -133,7 +138,7 @@ def test_deleted_document_is_no_longer_found(backend):
     assert list(backend.search("水口镇", School)) == []
 
 
-@pytest.mark.parametrize("name", sorted(ENGINES))
+@pytest.mark.parametrize("name", ENGINE_PARAMS)
 def test_update_index_builds_the_page_index_with_chinese_terms(name, library):
     """update_index works on both engines; pre-split search terms (pinyin) are kept whole."""
     from tests.resources.helpers import package
@@ -155,7 +160,7 @@ def test_update_index_builds_the_page_index_with_chinese_terms(name, library):
         drop_indexes(backend, config["INDEX_PREFIX"])
 
 
-@pytest.mark.parametrize("name", sorted(ENGINES))
+@pytest.mark.parametrize("name", ENGINE_PARAMS)
 def test_search_keeps_answering_during_an_atomic_rebuild(name, library):
     """update_index builds a new index beside the live one and swaps the alias at the end."""
     from tests.resources.helpers import package

@@ -9,7 +9,8 @@ DATABASE_ONLY = {"default": {"BACKEND": "wagtail.search.backends.database"},
                  "database": {"BACKEND": "wagtail.search.backends.database"}}  # fmt: skip
 
 
-@pytest.fixture(params=["database", "engine"])
+# The engine variant carries the service mark, so it is skipped before the test's other fixtures run.
+@pytest.fixture(params=["database", pytest.param("engine", marks=pytest.mark.service("search"))])
 def backend(request, settings):
     """The embedded default's database backend, then the real engine the site is configured with."""
     if request.param == "database":
