@@ -115,6 +115,41 @@ def demo_site(request):
     return demo.load()
 
 
+@pytest.fixture
+def sso_demo_site(keycloak_settings, demo_site):
+    """The demo site as it is with Keycloak: the demo accounts carry the e-mails the
+    realm verified for their namesakes (so Keycloak logins adopt them) and no "local:" profile.
+
+    Keycloak's settings come from the environment; without them (the fast tier) one
+    pointing nowhere stands in (keycloak_settings), since loading accounts calls no server.
+    """
+    from sso.testing import give_demo_accounts_their_realm_emails
+
+    give_demo_accounts_their_realm_emails()
+    return demo_site
+
+
+@pytest.fixture
+def keycloak_settings(settings, monkeypatch):
+    """settings.KEYCLOAK as the environment gives it, else one pointing nowhere (for pure mapping tests)."""
+    if not settings.KEYCLOAK:
+        from youke.settings import services
+
+        monkeypatch.setenv("KEYCLOAK_SERVER_URL", "http://keycloak.invalid")
+        settings.KEYCLOAK = services.keycloak()
+    return settings.KEYCLOAK
+
+
+@pytest.fixture
+def realm():
+    """Changes made to the Keycloak realm by a test, undone afterwards."""
+    from sso.testing import RealmChanges
+
+    changes = RealmChanges()
+    yield changes
+    changes.undo()
+
+
 CURRICULUM_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "curriculum_small"
 
 

@@ -11,16 +11,9 @@ from sso import keycloak as kc
 from sso.models import SsoProfile, SsoSession
 from sso.oidc import PENDING_KEY
 from sso.sessions import SESSION_KEY
-from sso.testing import authorize, callback_of, give_demo_accounts_their_realm_emails, keycloak_browser, sign_in
+from sso.testing import authorize, callback_of, keycloak_browser, sign_in
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def demo_site(demo_site):
-    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
-    give_demo_accounts_their_realm_emails()
-    return demo_site
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def start_login(site, next_url="/admin/"):
     return callback_of(authorize(keycloak_browser(), start["Location"], "teacher1"))
 
 
-def test_login_creates_the_user_from_keycloak(site, demo_site):
+def test_login_creates_the_user_from_keycloak(site, sso_demo_site):
     """Name (family name first), e-mail, role group, school and subjects come from Keycloak's claims."""
     response = sign_in(site, "teacher1", next_url="/admin/")
     assert response.status_code == 302
@@ -63,7 +56,7 @@ def test_login_creates_the_user_from_keycloak(site, demo_site):
     assert SsoSession.objects.get(session_key=site.session.session_key).sid == session["sid"]
 
 
-def test_one_login_for_the_site_and_the_admin(site, demo_site):
+def test_one_login_for_the_site_and_the_admin(site, sso_demo_site):
     sign_in(site, "teacher1", next_url="/")
     assert site.get("/admin/").status_code == 200
     assert "王芳" in site.get("/").content.decode()
@@ -87,7 +80,7 @@ def test_authorization_request_uses_pkce_state_and_nonce(site):
     assert entry["verifier"] not in location, "the PKCE verifier never leaves the server"
 
 
-def test_replayed_state_is_refused(site, demo_site):
+def test_replayed_state_is_refused(site, sso_demo_site):
     """The callback URL works once; again, or in another browser, it signs nobody in."""
     path, params = start_login(site)
     assert site.get(path, params).status_code == 302
@@ -101,7 +94,7 @@ def test_replayed_state_is_refused(site, demo_site):
     assert "_auth_user_id" not in other_browser.session
 
 
-def test_id_token_with_another_logins_nonce_is_refused(site, demo_site, caplog):
+def test_id_token_with_another_logins_nonce_is_refused(site, sso_demo_site, caplog):
     """The ID token must carry the nonce of the very login request being completed."""
     path, params = start_login(site)
     session = site.session
@@ -114,7 +107,7 @@ def test_id_token_with_another_logins_nonce_is_refused(site, demo_site, caplog):
     assert "_auth_user_id" not in site.session
 
 
-def test_code_without_its_pkce_verifier_is_refused(site, demo_site):
+def test_code_without_its_pkce_verifier_is_refused(site, sso_demo_site):
     path, params = start_login(site)
     session = site.session
     session[PENDING_KEY][params["state"]]["verifier"] = "x" * 64
@@ -123,7 +116,7 @@ def test_code_without_its_pkce_verifier_is_refused(site, demo_site):
     assert "_auth_user_id" not in site.session
 
 
-def test_answer_from_another_issuer_is_refused(site, demo_site):
+def test_answer_from_another_issuer_is_refused(site, sso_demo_site):
     path, params = start_login(site)
     params["iss"] = "http://127.0.0.1:9999/realms/youke"
     assert site.get(path, params).status_code == 400
@@ -133,13 +126,13 @@ def test_answer_from_another_issuer_is_refused(site, demo_site):
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/admin/", "//evil.example/", "/\\evil.example", "http://127.0.0.1.evil.example/"]
 )
-def test_next_to_another_host_is_not_followed(site, demo_site, next_url):
+def test_next_to_another_host_is_not_followed(site, sso_demo_site, next_url):
     response = sign_in(site, "teacher1", next_url=next_url)
     assert response.status_code == 302
     assert response["Location"] == "/"
 
 
-def test_tokens_of_another_client_are_refused(site, demo_site, caplog):
+def test_tokens_of_another_client_are_refused(site, sso_demo_site, caplog):
     """Tokens Keycloak issued to another application cannot sign anyone in here."""
     from django.contrib.auth import authenticate
 
@@ -157,7 +150,7 @@ def test_tokens_of_another_client_are_refused(site, demo_site, caplog):
     assert "another client" in caplog.text
 
 
-def test_tampered_id_token_is_refused(site, demo_site):
+def test_tampered_id_token_is_refused(site, sso_demo_site):
     from django.contrib.auth import authenticate
 
     from sso.testing import DEMO_PASSWORD
@@ -177,7 +170,7 @@ def test_disabled_user_cannot_sign_in(site):
     assert not get_user_model().objects.filter(username="disabled_user").exists()
 
 
-def test_signed_in_user_is_not_sent_round_again(site, demo_site):
+def test_signed_in_user_is_not_sent_round_again(site, sso_demo_site):
     """A signed-in user on the login page gets a page, not another trip to Keycloak (no loop)."""
     sign_in(site, "teacher1")
     page = site.get("/sso/login/", {"next": "/admin/users/"})
@@ -185,7 +178,7 @@ def test_signed_in_user_is_not_sent_round_again(site, demo_site):
     assert "您已登录为 王芳" in page.content.decode()
 
 
-def test_same_named_local_account_with_its_own_password_is_not_taken_over(site, demo_site, caplog):
+def test_same_named_local_account_with_its_own_password_is_not_taken_over(site, sso_demo_site, caplog):
     """The local teacher1 has another address than the one Keycloak verified: refused, and told whom to ask."""
     local = get_user_model().objects.get(username="teacher1")
     local.email = "wang.fang@old-school.cn"
@@ -201,7 +194,7 @@ def test_same_named_local_account_with_its_own_password_is_not_taken_over(site, 
     assert "account conflict: teacher1" in caplog.text
 
 
-def test_login_works_with_keycloak_called_by_an_internal_address(site, demo_site, settings):
+def test_login_works_with_keycloak_called_by_an_internal_address(site, sso_demo_site, settings):
     """Server-side calls go to KEYCLOAK_INTERNAL_URL ("localhost" plays the compose service name here)."""
     settings.KEYCLOAK_INTERNAL_URL = kc.config()["SERVER_URL"].replace("127.0.0.1", "localhost")
     start = site.get("/sso/login/", {"next": "/admin/"})

@@ -13,30 +13,10 @@ from jwcrypto import jwk, jwt
 from sso import keycloak as kc
 from sso.models import SsoSession
 from sso.sessions import SESSION_KEY
-from sso.testing import RealmChanges, give_demo_accounts_their_realm_emails, keycloak_browser, sign_in
+from sso.testing import keycloak_browser
+from tests.clients import signed_in_through_keycloak
 
 pytestmark = pytest.mark.service("keycloak")
-
-
-@pytest.fixture
-def demo_site(demo_site):
-    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
-    give_demo_accounts_their_realm_emails()
-    return demo_site
-
-
-@pytest.fixture
-def realm():
-    changes = RealmChanges()
-    yield changes
-    changes.undo()
-
-
-def signed_in(username, browser=None):
-    kc.jwks_cache.clear()
-    client = Client(HTTP_HOST="127.0.0.1")
-    assert sign_in(client, username, browser=browser).status_code == 302
-    return client
 
 
 def keycloak_session_ids(realm, username):
@@ -45,10 +25,10 @@ def keycloak_session_ids(realm, username):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("logout_url", ["/sso/logout/", "/admin/logout/"])
-def test_signing_out_ends_the_keycloak_session_too(demo_site, realm, logout_url):
+def test_signing_out_ends_the_keycloak_session_too(sso_demo_site, realm, logout_url):
     """RP-initiated logout: the site's session ends, then Keycloak's, with the ID token as the hint."""
     browser = keycloak_browser()
-    client = signed_in("teacher1", browser)
+    client = signed_in_through_keycloak("teacher1", browser)
     hint, sid = client.session[SESSION_KEY]["id_token"], client.session[SESSION_KEY]["sid"]
     assert sid in keycloak_session_ids(realm, "teacher1")
 
@@ -72,8 +52,8 @@ def test_signing_out_ends_the_keycloak_session_too(demo_site, realm, logout_url)
 
 
 @pytest.mark.django_db
-def test_logout_is_never_a_get(demo_site):
-    client = signed_in("teacher1")
+def test_logout_is_never_a_get(sso_demo_site):
+    client = signed_in_through_keycloak("teacher1")
     page = client.get("/sso/logout/")
     assert page.status_code == 200
     assert "确定要退出" in page.content.decode()
@@ -95,12 +75,12 @@ def request_scoped_db_connections():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("request_scoped_db_connections")
-def test_keycloak_ending_a_session_signs_out_here(live_server, demo_site, realm):
+def test_keycloak_ending_a_session_signs_out_here(live_server, sso_demo_site, realm):
     """Back-channel logout: Keycloak posts a logout token to the site, which ends that session only."""
     site_url = live_server.url.replace("localhost", "127.0.0.1")
     realm.set_client_attribute("youke-web", "backchannel.logout.url", f"{site_url}/sso/backchannel-logout")
-    teacher = signed_in("teacher1")
-    other = signed_in("teacher2")
+    teacher = signed_in_through_keycloak("teacher1")
+    other = signed_in_through_keycloak("teacher2")
     assert teacher.get("/admin/").status_code == 200
 
     realm.admin.user_logout(realm.user_id("teacher1"))  # as a Keycloak administrator would
@@ -154,8 +134,8 @@ def logout_token(key, session, **changes):
 
 
 @pytest.fixture
-def teacher(demo_site):
-    return signed_in("teacher1")
+def teacher(sso_demo_site):
+    return signed_in_through_keycloak("teacher1")
 
 
 @pytest.mark.django_db
@@ -230,7 +210,7 @@ def test_replayed_logout_token_is_refused(teacher, own_keys):
     assert Client().post("/sso/backchannel-logout", {"logout_token": token}).status_code == 200
     assert teacher.get("/admin/").status_code == 302, "obeyed the first time"
 
-    again = signed_in("teacher1")
+    again = signed_in_through_keycloak("teacher1")
     use_keys(own_keys)  # signing in fetched the realm's own keys again
     replay = Client().post("/sso/backchannel-logout", {"logout_token": token})
     assert replay.status_code == 400

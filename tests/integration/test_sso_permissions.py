@@ -5,25 +5,16 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from wagtail.models import WorkflowState
 
 from resources.models import LessonPackagePage
-from sso import keycloak as kc
-from sso.testing import give_demo_accounts_their_realm_emails, sign_in
+from tests.clients import signed_in_through_keycloak
 from tests.resources.helpers import PDF, package
 from tests.training.helpers import course, lesson
 from training import enrolment
 from training.models import AssignmentLessonPage, AssignmentSubmission, Enrollment, TrainingIndexPage
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def demo_site(demo_site):
-    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
-    give_demo_accounts_their_realm_emails()
-    return demo_site
 
 
 # What only district administrators may open.
@@ -36,13 +27,6 @@ ADMIN_URLS = [
     "/admin/settings/resources/reviewrules/",
     "/django-admin/",
 ]
-
-
-def signed_in(username):
-    kc.jwks_cache.clear()
-    client = Client(HTTP_HOST="127.0.0.1")
-    assert sign_in(client, username).status_code == 302
-    return client
 
 
 def reachable(client, url):
@@ -82,13 +66,13 @@ def school_of(username):
 
 @pytest.mark.parametrize("url", ADMIN_URLS)
 def test_teacher_cannot_open_admin_pages_by_url(library, url):
-    teacher = signed_in("teacher1")
+    teacher = signed_in_through_keycloak("teacher1")
     assert teacher.get("/admin/").status_code == 200, "teachers work in the admin"
     assert not reachable(teacher, url)
 
 
 def test_district_admin_opens_them(library):
-    admin = signed_in("district_admin1")
+    admin = signed_in_through_keycloak("district_admin1")
     for url in ADMIN_URLS:
         assert reachable(admin, url), url
 
@@ -99,8 +83,8 @@ def test_teacher_cannot_approve_a_lesson_of_their_own_school_by_url(library):
     The lesson is by school_reviewer1, who also teaches at 城关第一小学: a
     colleague's lesson, in the very school teacher1 belongs to.
     """
-    signed_in("school_reviewer1")  # creates the colleague's account from Keycloak
-    teacher = signed_in("teacher1")
+    signed_in_through_keycloak("school_reviewer1")  # creates the colleague's account from Keycloak
+    teacher = signed_in_through_keycloak("teacher1")
     assert school_of("teacher1") == school_of("school_reviewer1") == "CGYX"
     page, task_state = in_school_review("同校同事的课例", "school_reviewer1")
     for action in ("approve", "reject"):
@@ -111,8 +95,8 @@ def test_teacher_cannot_approve_a_lesson_of_their_own_school_by_url(library):
 
 
 def test_teacher_cannot_approve_a_lesson_of_another_school_by_url(library):
-    signed_in("teacher2")  # creates teacher2 from Keycloak, with 青山乡中心小学
-    teacher = signed_in("teacher1")
+    signed_in_through_keycloak("teacher2")  # creates teacher2 from Keycloak, with 青山乡中心小学
+    teacher = signed_in_through_keycloak("teacher1")
     page, task_state = in_school_review("别校的课例", "teacher2")
     assert refused(teacher.post(action_url(page, task_state), {"comment": ""}))
     task_state.refresh_from_db()
@@ -121,8 +105,8 @@ def test_teacher_cannot_approve_a_lesson_of_another_school_by_url(library):
 
 def test_school_reviewer_approves_with_the_school_keycloak_gave(library):
     """School review checks the school Keycloak gave: 城关第一小学's reviewer approves its lesson."""
-    signed_in("teacher1")
-    reviewer = signed_in("school_reviewer1")
+    signed_in_through_keycloak("teacher1")
+    reviewer = signed_in_through_keycloak("school_reviewer1")
     page, task_state = in_school_review("本校课例", "teacher1")
     assert reviewer.post(action_url(page, task_state), {"comment": "好"}).status_code == 302
     state = WorkflowState.objects.get(pk=page.current_workflow_state.pk)
@@ -131,8 +115,8 @@ def test_school_reviewer_approves_with_the_school_keycloak_gave(library):
 
 def test_teacher_cannot_take_the_district_reviewers_actions_by_url(library):
     """At district review, not even the lesson's own author can approve, reject or publish it."""
-    teacher = signed_in("teacher1")
-    reviewer = signed_in("school_reviewer1")
+    teacher = signed_in_through_keycloak("teacher1")
+    reviewer = signed_in_through_keycloak("school_reviewer1")
     page, task_state = in_school_review("送区级审核的课例", "teacher1")
     assert reviewer.post(action_url(page, task_state), {"comment": "好"}).status_code == 302
     district_task = WorkflowState.objects.get(pk=page.current_workflow_state.pk).current_task_state
@@ -147,7 +131,7 @@ def test_teacher_cannot_take_the_district_reviewers_actions_by_url(library):
     assert not LessonPackagePage.objects.get(pk=page.pk).live
 
     # The control: the district reviewer's approval, on the same URL, publishes it.
-    district = signed_in("district_reviewer1")
+    district = signed_in_through_keycloak("district_reviewer1")
     assert district.post(action_url(page, district_task), {"comment": "通过"}).status_code == 302
     assert LessonPackagePage.objects.get(pk=page.pk).live
 
@@ -155,20 +139,20 @@ def test_teacher_cannot_take_the_district_reviewers_actions_by_url(library):
 @pytest.fixture
 def trainers_course(library):
     """A published course whose trainer is trainer1 (as Keycloak made them), with an assignment lesson."""
-    signed_in("trainer1")
+    signed_in_through_keycloak("trainer1")
     return course("信息技术应用能力提升", trainers=[user("trainer1")], kinds=("assignment",))
 
 
 def test_teacher_cannot_take_the_trainers_actions_by_url(trainers_course):
     page = trainers_course
-    learner = signed_in("teacher2")
+    learner = signed_in_through_keycloak("teacher2")
     enrolment.enrol(user("teacher2"), page)
     assignment = lesson(page, AssignmentLessonPage)
     learner.post(f"/training/lessons/{assignment.pk}/assignment/", {"file": SimpleUploadedFile("教案.pdf", PDF)})
     submission = AssignmentSubmission.objects.get(user__username="teacher2")
     enrolled = Enrollment.objects.count()
 
-    teacher = signed_in("teacher1")
+    teacher = signed_in_through_keycloak("teacher1")
     for path in ("", f"{page.pk}/", f"{page.pk}/export.csv", f"{page.pk}/export.xlsx", f"{page.pk}/submissions/"):
         assert teacher.get(f"/training/dashboard/{path}").status_code == 403, path
     assert teacher.post(f"/training/dashboard/{page.pk}/cohort/", {"school": "CGYX"}).status_code == 403
@@ -185,7 +169,7 @@ def test_teacher_cannot_take_the_trainers_actions_by_url(trainers_course):
     assert page.title == "信息技术应用能力提升"
 
     # The control: trainer1 reaches the same pages.
-    trainer = signed_in("trainer1")
+    trainer = signed_in_through_keycloak("trainer1")
     assert trainer.get("/training/dashboard/").status_code == 200
     assert trainer.get(f"/training/dashboard/{page.pk}/").status_code == 200
     assert trainer.get(f"/training/dashboard/{page.pk}/submissions/").status_code == 200

@@ -9,30 +9,9 @@ from django.test import Client
 
 from sso import keycloak as kc
 from sso.sessions import RETRY_SECONDS, SESSION_KEY, logout_hint
-from sso.testing import RealmChanges, give_demo_accounts_their_realm_emails, sign_in
+from tests.clients import signed_in_through_keycloak
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def demo_site(demo_site):
-    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
-    give_demo_accounts_their_realm_emails()
-    return demo_site
-
-
-@pytest.fixture
-def realm():
-    changes = RealmChanges()
-    yield changes
-    changes.undo()
-
-
-def signed_in(username):
-    kc.jwks_cache.clear()
-    client = Client(HTTP_HOST="127.0.0.1")
-    assert sign_in(client, username).status_code == 302
-    return client
 
 
 def expire_access_token(client):
@@ -49,8 +28,8 @@ def is_signed_in(client):
     return client.get("/admin/").status_code == 200
 
 
-def test_expired_access_token_is_refreshed(demo_site):
-    client = signed_in("teacher1")
+def test_expired_access_token_is_refreshed(sso_demo_site):
+    client = signed_in_through_keycloak("teacher1")
     before = client.session[SESSION_KEY]
     expire_access_token(client)
     assert is_signed_in(client)
@@ -61,11 +40,11 @@ def test_expired_access_token_is_refreshed(demo_site):
     assert kc.validate_token(after["id_token"], token_type="ID")["sid"] == before["sid"]  # a JWT typ
 
 
-def test_refreshed_id_token_is_checked_before_it_becomes_the_logout_hint(demo_site):
+def test_refreshed_id_token_is_checked_before_it_becomes_the_logout_hint(sso_demo_site):
     """Signature, type, user and session: anything else keeps the login's ID token as the hint."""
     from sso.testing import DEMO_PASSWORD
 
-    data = signed_in("teacher1").session[SESSION_KEY]
+    data = signed_in_through_keycloak("teacher1").session[SESSION_KEY]
     tokens = kc.openid_client().refresh_token(data["refresh_token"])
     assert logout_hint(tokens, data) == tokens["id_token"], "a good one is taken"
     header, payload, signature = tokens["id_token"].split(".")
@@ -78,34 +57,34 @@ def test_refreshed_id_token_is_checked_before_it_becomes_the_logout_hint(demo_si
     assert logout_hint({"id_token": ""}, data) == data["id_token"]
 
 
-def test_role_removed_in_keycloak_is_gone_after_the_next_login(demo_site, realm):
-    signed_in("school_reviewer1")
+def test_role_removed_in_keycloak_is_gone_after_the_next_login(sso_demo_site, realm):
+    signed_in_through_keycloak("school_reviewer1")
     assert groups_of("school_reviewer1") == {"教师", "校级审核员"}
     realm.remove_role("school_reviewer1", "school_reviewer")
-    signed_in("school_reviewer1")
+    signed_in_through_keycloak("school_reviewer1")
     assert groups_of("school_reviewer1") == {"教师"}
 
 
-def test_role_removed_in_keycloak_is_gone_after_the_next_refresh(demo_site, realm):
-    client = signed_in("school_reviewer1")
+def test_role_removed_in_keycloak_is_gone_after_the_next_refresh(sso_demo_site, realm):
+    client = signed_in_through_keycloak("school_reviewer1")
     realm.remove_role("school_reviewer1", "school_reviewer")
     expire_access_token(client)
     assert is_signed_in(client)
     assert groups_of("school_reviewer1") == {"教师"}
 
 
-def test_district_admin_role_removed_takes_superuser_away(demo_site, realm):
-    signed_in("district_admin1")
+def test_district_admin_role_removed_takes_superuser_away(sso_demo_site, realm):
+    signed_in_through_keycloak("district_admin1")
     assert get_user_model().objects.get(username="district_admin1").is_superuser
     realm.remove_role("district_admin1", "district_admin")
-    signed_in("district_admin1")
+    signed_in_through_keycloak("district_admin1")
     user = get_user_model().objects.get(username="district_admin1")
     assert not user.is_superuser and not user.is_staff
     assert groups_of("district_admin1") == set()
 
 
-def test_user_disabled_in_keycloak_loses_the_site_at_the_next_refresh(demo_site, realm):
-    client = signed_in("teacher2")
+def test_user_disabled_in_keycloak_loses_the_site_at_the_next_refresh(sso_demo_site, realm):
+    client = signed_in_through_keycloak("teacher2")
     realm.disable("teacher2")
     expire_access_token(client)
     response = client.get("/admin/")
@@ -114,24 +93,24 @@ def test_user_disabled_in_keycloak_loses_the_site_at_the_next_refresh(demo_site,
     assert "_auth_user_id" not in client.session
 
 
-def test_session_ended_in_keycloak_ends_at_the_next_refresh(demo_site, realm):
-    client = signed_in("teacher1")
+def test_session_ended_in_keycloak_ends_at_the_next_refresh(sso_demo_site, realm):
+    client = signed_in_through_keycloak("teacher1")
     realm.admin.user_logout(realm.user_id("teacher1"))
     expire_access_token(client)
     assert not is_signed_in(client)
 
 
-def test_unreachable_keycloak_keeps_signed_in_users_working(demo_site, settings):
-    client = signed_in("teacher1")
+def test_unreachable_keycloak_keeps_signed_in_users_working(sso_demo_site, settings):
+    client = signed_in_through_keycloak("teacher1")
     settings.KEYCLOAK = {**settings.KEYCLOAK, "SERVER_URL": "http://127.0.0.1:1/"}
     expire_access_token(client)
     assert is_signed_in(client)
     assert client.session[SESSION_KEY]["retry_at"] > time.time() + RETRY_SECONDS - 5, "no retry on every page"
 
 
-def test_hung_keycloak_costs_one_bounded_wait_then_none(demo_site, settings):
+def test_hung_keycloak_costs_one_bounded_wait_then_none(sso_demo_site, settings):
     """A Keycloak that accepts connections but never answers: one page waits for the timeout, the next does not."""
-    client = signed_in("teacher1")
+    client = signed_in_through_keycloak("teacher1")
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)

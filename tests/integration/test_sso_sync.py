@@ -14,16 +14,9 @@ from sso import keycloak as kc
 from sso.models import SsoProfile, SsoSession
 from sso.sync import sync
 from sso.tasks import sync_keycloak
-from sso.testing import RealmChanges, give_demo_accounts_their_realm_emails, realm_file_client_secret, sign_in
+from sso.testing import realm_file_client_secret, sign_in
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def demo_site(demo_site):
-    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak logins adopt them."""
-    give_demo_accounts_their_realm_emails()
-    return demo_site
 
 
 @pytest.fixture(autouse=True)
@@ -31,13 +24,6 @@ def sync_client(settings):
     """The sync client's secret from the environment, else the realm export's test secret."""
     secret = os.environ.get("KEYCLOAK_SYNC_CLIENT_SECRET") or realm_file_client_secret("youke-sync")
     settings.KEYCLOAK = {**settings.KEYCLOAK, "SYNC_CLIENT_SECRET": secret}
-
-
-@pytest.fixture
-def realm():
-    changes = RealmChanges()
-    yield changes
-    changes.undo()
 
 
 def user(username):
@@ -76,7 +62,7 @@ def test_a_disabled_user_gets_no_account():
     assert not get_user_model().objects.filter(username="disabled_user").exists()
 
 
-def test_user_disabled_in_keycloak_is_deactivated_and_signed_out(demo_site, realm):
+def test_user_disabled_in_keycloak_is_deactivated_and_signed_out(sso_demo_site, realm):
     client = Client(HTTP_HOST="127.0.0.1")
     kc.jwks_cache.clear()
     sign_in(client, "teacher2")
@@ -124,7 +110,7 @@ def test_command_and_periodic_task():
     assert schedule["task"] == sync_keycloak.name
 
 
-def test_same_named_local_account_is_reported_not_linked(demo_site):
+def test_same_named_local_account_is_reported_not_linked(sso_demo_site):
     """A local teacher2 with its own password and another address: sync leaves it alone and says so."""
     local = get_user_model().objects.get(username="teacher2")
     local.email = "li.qiang@old-school.cn"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from media_pipeline.models import Video, VideoStatus
 from resources.models import KnowledgeNode, LessonIndexPage, LessonPackagePage, School
@@ -16,23 +17,15 @@ def teacher(library):
 
 
 def package_data(parts, **extra):
-    data = {
+    data = nested_form_data({
         "title": "分数的初步认识",
         "slug": "fenshu-edit",
         "licence": "signed_in",
         "knowledge_node": KnowledgeNode.objects.get(title="几分之一").pk,
         "school": School.objects.get(code="CGYX").pk,
-        "parts-TOTAL_FORMS": str(len(parts)),
-        "parts-INITIAL_FORMS": "0",
-        "parts-MIN_NUM_FORMS": "0",
-        "parts-MAX_NUM_FORMS": "1000",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
-    }
-    for n, (kind, field, value) in enumerate(parts):
-        data.update({f"parts-{n}-kind": kind, f"parts-{n}-{field}": str(value), f"parts-{n}-ORDER": str(n)})
+        "parts": inline_formset([{"kind": kind, field: str(value)} for kind, field, value in parts]),
+        "comments": inline_formset([]),
+    })  # fmt: skip
     data.update(extra)
     return data
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from resources.models import KnowledgeNode, LessonIndexPage, LessonPackagePage, School
 from tests.resources.helpers import MP4, PDF, PPTX, document
@@ -12,26 +13,19 @@ pytestmark = pytest.mark.django_db
 def form_for(parts, *, submit, user, **extra):
     index = LessonIndexPage.objects.get()
     form_class = LessonPackagePage.get_edit_handler().get_form_class()
-    data = {
+    for _kind, doc in parts:
+        if doc.uploaded_by_user_id is None:  # the teacher's own upload unless a test says otherwise
+            doc.uploaded_by_user = user
+            doc.save(update_fields=["uploaded_by_user"])
+    data = nested_form_data({
         "title": "分数的初步认识",
         "slug": "fenshu",
         "licence": "signed_in",
         "knowledge_node": KnowledgeNode.objects.get(title="几分之一").pk,
         "school": School.objects.get(code="CGYX").pk,
-        "parts-TOTAL_FORMS": str(len(parts)),
-        "parts-INITIAL_FORMS": "0",
-        "parts-MIN_NUM_FORMS": "0",
-        "parts-MAX_NUM_FORMS": "1000",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
-    }
-    for n, (kind, doc) in enumerate(parts):
-        if doc.uploaded_by_user_id is None:  # the teacher's own upload unless a test says otherwise
-            doc.uploaded_by_user = user
-            doc.save(update_fields=["uploaded_by_user"])
-        data.update({f"parts-{n}-kind": kind, f"parts-{n}-document": str(doc.pk), f"parts-{n}-ORDER": str(n)})
+        "parts": inline_formset([{"kind": kind, "document": str(doc.pk)} for kind, doc in parts]),
+        "comments": inline_formset([]),
+    })  # fmt: skip
     if submit:
         data["action-submit"] = "1"
     data.update(extra)
@@ -108,13 +102,11 @@ def test_recommendation_beyond_the_quota_is_refused_in_the_form(library):
     first.save()
     second = package("再推荐", teacher_name="王芳", lesson="几分之几")
     form_class = LessonPackagePage.get_edit_handler().get_form_class()
-    data = {
+    data = nested_form_data({
         "title": second.title, "slug": second.slug, "licence": second.licence, "teacher_name": "王芳",
         "knowledge_node": second.knowledge_node_id, "recommended_to": "city", "award_level": "",
-        "parts-TOTAL_FORMS": "0", "parts-INITIAL_FORMS": "0", "parts-MIN_NUM_FORMS": "0", "parts-MAX_NUM_FORMS": "1000",
-        "comments-TOTAL_FORMS": "0", "comments-INITIAL_FORMS": "0", "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
-    }  # fmt: skip
+        "parts": inline_formset([]), "comments": inline_formset([]),
+    })  # fmt: skip
     form = form_class(data, instance=second, parent_page=second.get_parent(), for_user=reviewer)
     assert not form.is_valid()
     assert "每位教师限推荐一节课" in all_errors(form)

@@ -5,8 +5,8 @@ what each person's pages say. The whole journey in Chromium is tests/journeys/.
 """
 
 import pytest
-from django.test import Client
 
+from tests.clients import signed_in as signed_in_with
 from tests.resources.helpers import package
 from tests.resources.test_review import submitted, user
 
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def signed_in(account):
-    client = Client()
-    client.force_login(account, backend="sso.backends.LocalPasswordBackend")
-    return client
+    return signed_in_with(account, backend="sso.backends.LocalPasswordBackend")
 
 
 def test_workspace_lists_only_the_teachers_own_lessons_with_their_state(library):

@@ -65,11 +65,8 @@ def test_vocabulary_and_facet_labels_are_read_once_until_they_change(library, ba
     assert 'FROM "resources_grade"' in " ".join(queries_for("初二 分数"))
 
 
-def test_the_engine_is_sent_filters_not_ids(library, settings):
-    from tests.conftest import missing
-
-    if not settings.WAGTAILSEARCH_BACKENDS["default"].get("URLS"):
-        missing("no search engine configured (SEARCH_URL)")
+@pytest.mark.service("search")
+def test_the_engine_is_sent_filters_not_ids(library):
     for number in range(5):
         package(f"分数 第{number}课", licence=Licence.PUBLIC, parts=False)
     request = service.SearchRequest.from_params({"q": "分数", "stage": "小学", "area": "urban"})

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.clients import signed_in
 from training import enrolment
 from training.models import AssignmentLessonPage, AssignmentSubmission, CoursePage, VideoLessonPage
 
@@ -11,12 +12,6 @@ from .helpers import course, lesson, user
 
 pytestmark = [pytest.mark.service("postgres"), pytest.mark.django_db]
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def signed_in(account):
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
+from tests.clients import signed_in
 from training import enrolment, quiz
 from training.models import (
     AssignmentLessonPage,
@@ -19,12 +19,6 @@ from .helpers import RIGHT, answer_sheet, course, lesson, user
 
 pytestmark = [pytest.mark.service("postgres"), pytest.mark.django_db]
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def signed_in(account):
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from sso.mapping import (
     upsert_user,
 )
 from sso.models import SsoProfile
-from sso.testing import give_demo_accounts_their_realm_emails
 
 CLAIMS = {
     "sub": "3552da48-8b9d-42f8-a560-262d9551a075",
@@ -31,22 +30,6 @@ CLAIMS = {
     "school_code": "CGYX",
     "subjects": ["数学"],
 }
-
-
-@pytest.fixture
-def keycloak_configured(settings, monkeypatch):
-    """The site as it runs with Keycloak (no server is called): the demo accounts then get no "local:" profile."""
-    from youke.settings import services
-
-    monkeypatch.setenv("KEYCLOAK_SERVER_URL", "http://keycloak.invalid")
-    settings.KEYCLOAK = services.keycloak()
-
-
-@pytest.fixture
-def demo_site(keycloak_configured, demo_site):
-    """The demo accounts with the e-mails the realm verified for their namesakes, so Keycloak may adopt them."""
-    give_demo_accounts_their_realm_emails()
-    return demo_site
 
 
 def test_only_platform_roles_are_kept():
@@ -92,7 +75,7 @@ def test_identity_from_the_admin_api():
 
 
 @pytest.mark.django_db
-def test_first_login_creates_the_account(demo_site):
+def test_first_login_creates_the_account(sso_demo_site):
     get_user_model().objects.filter(username="teacher1").delete()
     user = upsert_user(identity_from_claims(CLAIMS))
     assert user.username == "teacher1" and user.get_full_name() == "王芳"
@@ -103,7 +86,7 @@ def test_first_login_creates_the_account(demo_site):
 
 
 @pytest.mark.django_db
-def test_local_account_with_the_verified_email_is_adopted_and_loses_its_password(demo_site):
+def test_local_account_with_the_verified_email_is_adopted_and_loses_its_password(sso_demo_site):
     """A district's own account, same name and the address Keycloak verified: its lessons stay with it."""
     local = get_user_model().objects.get(username="teacher1")
     assert local.has_usable_password() and local.email == CLAIMS["email"]
@@ -122,7 +105,7 @@ def test_local_account_with_the_verified_email_is_adopted_and_loses_its_password
     ],
     ids=["other-email", "email-not-verified", "no-email"],
 )
-def test_same_name_is_no_proof_local_account_is_not_taken_over(demo_site, claims, caplog):
+def test_same_name_is_no_proof_local_account_is_not_taken_over(sso_demo_site, claims, caplog):
     """A Keycloak user who merely has the same name does not get the local account, its password or lessons."""
     local = get_user_model().objects.get(username="teacher1")
     with pytest.raises(IdentityConflict), caplog.at_level("WARNING", logger="sso"):
@@ -135,7 +118,7 @@ def test_same_name_is_no_proof_local_account_is_not_taken_over(demo_site, claims
 
 
 @pytest.mark.django_db
-def test_local_account_without_a_password_is_adopted(demo_site):
+def test_local_account_without_a_password_is_adopted(sso_demo_site):
     """Made without a password (an administrator preparing it for a Keycloak user): nobody else could use it."""
     local = get_user_model().objects.get(username="teacher1")
     local.email = ""
@@ -145,7 +128,7 @@ def test_local_account_without_a_password_is_adopted(demo_site):
 
 
 @pytest.mark.django_db
-def test_a_profile_made_on_the_embedded_default_is_taken_over_by_the_identity(demo_site):
+def test_a_profile_made_on_the_embedded_default_is_taken_over_by_the_identity(sso_demo_site):
     """Demo accounts get a "local:" profile for their school; the adopting identity replaces it, not duplicates."""
     local = get_user_model().objects.get(username="teacher1")
     qszx = School.objects.get(code="QSZX")
@@ -175,7 +158,7 @@ def test_adoption_rules_in_short(settings):
 
 
 @pytest.mark.django_db
-def test_roles_follow_keycloak_and_other_groups_stay(demo_site):
+def test_roles_follow_keycloak_and_other_groups_stay(sso_demo_site):
     user = upsert_user(identity_from_claims({**CLAIMS, "roles": ["teacher", "school_reviewer"]}))
     local_group = Group.objects.create(name="语文教研组")
     user.groups.add(local_group)
@@ -186,7 +169,7 @@ def test_roles_follow_keycloak_and_other_groups_stay(demo_site):
 
 
 @pytest.mark.django_db
-def test_district_admin_role_is_superuser_and_only_that(demo_site):
+def test_district_admin_role_is_superuser_and_only_that(sso_demo_site):
     user = upsert_user(identity_from_claims({**CLAIMS, "roles": ["district_admin"]}))
     assert user.is_superuser and user.is_staff
     user = upsert_user(identity_from_claims(CLAIMS))
@@ -194,14 +177,14 @@ def test_district_admin_role_is_superuser_and_only_that(demo_site):
 
 
 @pytest.mark.django_db
-def test_school_taken_away_in_keycloak_is_taken_away_here(demo_site):
+def test_school_taken_away_in_keycloak_is_taken_away_here(sso_demo_site):
     upsert_user(identity_from_claims(CLAIMS))
     user = upsert_user(identity_from_claims({**CLAIMS, "school_code": None, "groups": []}))
     assert user.sso_profile.school is None
 
 
 @pytest.mark.django_db
-def test_username_renamed_in_keycloak_follows_the_id(demo_site):
+def test_username_renamed_in_keycloak_follows_the_id(sso_demo_site):
     upsert_user(identity_from_claims(CLAIMS))
     user = upsert_user(identity_from_claims({**CLAIMS, "preferred_username": "wangfang"}))
     assert user.username == "wangfang"
@@ -209,7 +192,7 @@ def test_username_renamed_in_keycloak_follows_the_id(demo_site):
 
 
 @pytest.mark.django_db
-def test_break_glass_account_cannot_be_taken_over(demo_site, settings):
+def test_break_glass_account_cannot_be_taken_over(sso_demo_site, settings):
     settings.SSO_BREAK_GLASS_USERNAMES = ["district_admin1"]
     with pytest.raises(IdentityConflict):
         upsert_user(identity_from_claims({**CLAIMS, "sub": "other", "preferred_username": "district_admin1"}))
@@ -217,7 +200,7 @@ def test_break_glass_account_cannot_be_taken_over(demo_site, settings):
 
 
 @pytest.mark.django_db
-def test_account_linked_to_one_identity_is_not_linked_to_another(demo_site):
+def test_account_linked_to_one_identity_is_not_linked_to_another(sso_demo_site):
     upsert_user(identity_from_claims(CLAIMS))
     with pytest.raises(IdentityConflict):
         upsert_user(identity_from_claims({**CLAIMS, "sub": "someone-else"}))
