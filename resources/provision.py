@@ -4,9 +4,10 @@ Idempotent, so `manage.py setup_library` can run on every deployment and the
 demo loader can call it too.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils import translation
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -22,6 +23,18 @@ from wagtail.models import (
 from sso.roles import ensure_role_groups
 
 from .models import DistrictReviewTask, LessonIndexPage, SchoolReviewTask
+
+
+def _(text):
+    """Names stored in the database are in the site's language, whatever language the caller last spoke.
+
+    Django's LocaleMiddleware leaves the thread in the language of the last
+    request it served: a setup run after an English page would otherwise name
+    the review tasks "School review" for everyone.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(text)
+
 
 WORKFLOW_NAME = "优课评审（校级 → 区级）"
 # What Wagtail's migrations create in English (wagtailcore 0002 and 0048): the two
