@@ -191,4 +191,13 @@ class LessonPackageForm(LibraryPageForm):
             problems.append(_("在线视频只能用于“课堂实录”或“微课”。"))
         if video.status == VideoStatus.FAILED:
             problems.append(_("视频“%(name)s”处理失败：%(error)s") % {"name": video, "error": video.error})
+        from .video_use import packages_using
+
+        # One upload, one lesson: who may watch it and where it is listed follow that lesson.
+        others = packages_using(video.pk, exclude_page_id=self.instance.pk)
+        if others:
+            problems.append(
+                _("视频“%(name)s”已用于课例“%(lesson)s”，一个视频只能放在一个课例中；请为本课例另行上传。")
+                % {"name": video, "lesson": others[0].title}
+            )
         return problems
