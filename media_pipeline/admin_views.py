@@ -7,6 +7,7 @@ their own uploads in the upload page and on their lesson.
 from django import forms
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -16,6 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from .jobs import enqueue
 from .models import Video
+from .usage import users_of
 
 
 class VideoForm(WagtailAdminModelForm):
@@ -41,6 +43,14 @@ def _file_and_size(video):
     return f"{video.original_filename}（{filesizeformat(video.size)}）" if video.size else video.original_filename
 
 
+def _used_by(video):
+    """Links to the lessons that use the video, so a failed upload leads to the lesson to fix."""
+    links = users_of(video)
+    if not links:
+        return "—"
+    return format_html_join("、", '<a href="{}">{}</a>', ((url, title) for title, url in links))
+
+
 class VideoViewSet(ModelViewSet):
     model = Video
     icon = "media"
@@ -55,6 +65,7 @@ class VideoViewSet(ModelViewSet):
         "progress",
         # The uploader as people know them (「王芳」), not the account name.
         Column("owner", label=_("上传者"), accessor=_uploader, sort_key="owner"),
+        Column("used_by", label=_("所属课例"), accessor=_used_by),
         "created_at",
         "error",
     ]

@@ -13,6 +13,13 @@ class ResourcesConfig(AppConfig):
 
         access.register(can_watch_video)
 
+        from media_pipeline import usage
+
+        from .video_use import lesson_links
+
+        # The 视频转码 list links each upload to the lesson that uses it.
+        usage.register(lesson_links)
+
         from django.db.models.signals import post_save
 
         from . import models

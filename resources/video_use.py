@@ -25,5 +25,13 @@ def packages_using(video_id, exclude_page_id=None):
 
 
 def lesson_links(video):
-    """(title, edit URL) of the lessons that use `video`: media_pipeline's usage registry asks this."""
-    return [(page.title, reverse("wagtailadmin_pages:edit", args=[page.pk])) for page in packages_using(video.pk)]
+    """(title, edit URL) of the lessons that use `video`: media_pipeline's usage registry asks this.
+
+    A video made from a video document (source "document:12") is used where that document is.
+    """
+    pages = packages_using(video.pk)
+    kind, _, document_id = (video.source or "").partition(":")
+    if kind == "document" and document_id.isdigit():
+        ids = PackagePart.objects.filter(document_id=int(document_id)).values_list("package_id", flat=True)
+        pages += [page for page in LessonPackagePage.objects.filter(pk__in=ids).order_by("pk") if page not in pages]
+    return [(page.title, reverse("wagtailadmin_pages:edit", args=[page.pk])) for page in pages]
