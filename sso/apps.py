@@ -16,6 +16,11 @@ class SsoConfig(AppConfig):
         # all ask get_full_name(), which Django writes given name first ("芳 王").
         get_user_model().get_full_name = get_full_name
 
+        from .sidebar import install
+
+        # The admin sidebar's account name too, which Wagtail takes from first_name alone.
+        install()
+
         # Every way out (the site, the Wagtail admin, a refused refresh) drops the sid mapping.
         user_logged_out.connect(_forget_session, dispatch_uid="sso.forget_session")
 
