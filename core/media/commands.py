@@ -7,6 +7,10 @@ and written by the `tee` muxer to two places: the HLS muxer (every rung and the
 audio, fMP4 segments, `var_stream_map`) and, for the download rung, a plain MP4.
 So the download costs no second encode and no second process.
 
+Sound is muxed into every video rung's segments (`var_stream_map` pairs
+`v:i,a:i`), plus one audio-only variant: a player starting at 144p then needs one
+init segment and one media segment for its first picture, not two of each.
+
 Why fMP4 segments rather than MPEG-TS: a player starting at 240p needs fewer
 bytes. On the benchmark clip (first 12 s) master, playlists, init segments and the
 first 240p and audio segments weigh 113,780 bytes as fMP4 and 131,607 as TS (+16 %):
@@ -30,6 +34,10 @@ INIT_SEGMENT = "init_{name}.mp4"  # in the rung's folder; ffmpeg names it from %
 SEGMENT_PATTERN = "seg_%04d.m4s"
 DOWNLOAD = "download.mp4"
 POSTER = "poster.jpg"
+# The poster the player shows: a few kB of WebP at the smallest picture size
+# that still reads on a phone, where the JPEG at 360p weighs 25-40 kB.
+POSTER_WEBP = "poster.webp"
+WEBP_QUALITY = 45
 THUMBNAIL_PATTERN = "thumb_%02d.jpg"
 # JPEG quality on ffmpeg's 2 (best) to 31 scale: a 640x360 poster of ~25-40 KB, light
 # enough for a list page on a 256 kbit/s link.
@@ -50,16 +58,22 @@ def build_command(input_path, ladder, *, ffmpeg_binary="ffmpeg"):
     source = ffmpeg.input(f"file:{input_path}", **formats.input_options())
     # The first real video stream (V skips cover art) and the first audio stream.
     picture = source["V:0"].filter("fps", fps=str(ladder.frame_rate))
-    branches = picture.filter_multi_output("split", len(ladder.video) + 2)
+    count = len(ladder.video)
+    branches = picture.filter_multi_output("split", count + 3)
     rungs = [_scale(branches[i], rung.width, rung.height, rung.box) for i, rung in enumerate(ladder.video)]
     streams = list(rungs)
     if ladder.audio:
-        streams.append(source["a:0"])
+        # One copy of the sound per video rung (muxed into its segments) and one on its own.
+        sound = source["a:0"].filter_multi_output("asplit", count + 1)
+        streams += [sound[i] for i in range(count + 1)]
 
     hls_and_download = ffmpeg.output(*streams, _tee_target(ladder), format="tee", **_encoder_options(ladder))
-    poster = _image_output(branches[len(ladder.video)], ladder.poster, POSTER, update=1)
-    thumbnails = _image_output(branches[len(ladder.video) + 1], ladder.thumbnails, THUMBNAIL_PATTERN, start_number=1)
-    args = ffmpeg.merge_outputs(hls_and_download, poster, thumbnails).compile(cmd=ffmpeg_binary)
+    poster = _image_output(branches[count], ladder.poster, POSTER, update=1)
+    poster_webp = _image_output(
+        branches[count + 1], ladder.poster_small, POSTER_WEBP, update=1, quality=WEBP_QUALITY, **{"c:v": "libwebp"}
+    )
+    thumbnails = _image_output(branches[count + 2], ladder.thumbnails, THUMBNAIL_PATTERN, start_number=1)
+    args = ffmpeg.merge_outputs(hls_and_download, poster, poster_webp, thumbnails).compile(cmd=ffmpeg_binary)
     # Global options up front (ffmpeg-python appends them after the outputs).
     return [args[0], "-hide_banner", "-loglevel", "error", "-y", *args[1:]]
 
@@ -98,25 +112,20 @@ def _encoder_options(ladder):
         options[f"profile:v:{index}"] = rung.profile
         options[f"level:v:{index}"] = rung.level
     if ladder.audio:
-        options.update(
-            {
-                "c:a": ladder.audio.codec,
-                "b:a": ladder.audio.bitrate,
-                "ac": ladder.audio.channels,
-                "ar": ladder.audio.sample_rate,
-            }
-        )
+        options.update({"c:a": ladder.audio.codec, "ac": ladder.audio.channels, "ar": ladder.audio.sample_rate})
+        # Audio stream i goes with video rung i; the last one is the sound on its own.
+        for index, rung in enumerate(ladder.video):
+            options[f"b:a:{index}"] = rung.audio_bitrate
+        options[f"b:a:{len(ladder.video)}"] = ladder.audio.bitrate
     return options
 
 
 def _tee_target(ladder):
-    """The tee muxer's output list: all streams to HLS, the download rung (+ audio) to an MP4."""
-    group = ""
+    """The tee muxer's output list: all streams to HLS, the download rung (+ its sound) to an MP4."""
+    sound = (lambda i: f",a:{i}") if ladder.audio else (lambda i: "")
+    variants = [f"v:{i}{sound(i)},name:{rung.name}" for i, rung in enumerate(ladder.video)]
     if ladder.audio:
-        group = ",agroup:audio"
-    variants = [f"v:{i}{group},name:{rung.name}" for i, rung in enumerate(ladder.video)]
-    if ladder.audio:
-        variants.append(f"a:0{group},name:{ladder.audio.name}")
+        variants.append(f"a:{len(ladder.video)},name:{ladder.audio.name}")
     hls = {
         "f": "hls",
         "hls_time": ladder.segment_seconds,
@@ -133,7 +142,7 @@ def _tee_target(ladder):
         "f": "mp4",
         # moov first: a browser starts playing (or a teacher's phone shows the length) at once.
         "movflags": "+faststart",
-        "select": f"v:{download_index},a" if ladder.audio else f"v:{download_index}",
+        "select": f"v:{download_index},a:{download_index}" if ladder.audio else f"v:{download_index}",
     }
     return f"[{_tee_options(hls)}]%v/{VARIANT_PLAYLIST}|[{_tee_options(mp4)}]{DOWNLOAD}"
 
@@ -175,10 +184,11 @@ def _image_output(stream, image, filename, **options):
         last = image.first_frame + image.step_frames * (image.count - 1)
         condition = f"gte(n,{image.first_frame})*lte(n,{last})*not(mod(n-{image.first_frame},{image.step_frames}))"
     picked = _scale(stream.filter("select", condition), image.width, image.height, image.box)
+    if "c:v" not in options:
+        options["q:v"] = JPEG_QUALITY
     return ffmpeg.output(
         picked,
         filename,
         fps_mode="passthrough",  # one file per selected frame, no duplicates to fill gaps
-        **{"q:v": JPEG_QUALITY},
         **options,
     )

@@ -112,7 +112,7 @@ def avc_codecs_attribute(init_path):
 
 @dataclass(frozen=True)
 class Variant:
-    """One EXT-X-STREAM-INF line: a video rung (with the audio group) or the audio on its own."""
+    """One EXT-X-STREAM-INF line: a video rung with its sound muxed in, or the sound on its own."""
 
     uri: str
     peak_bitrate: int
@@ -121,26 +121,12 @@ class Variant:
     width: int | None = None
     height: int | None = None
     frame_rate: float | None = None
-    audio_group: str | None = None
 
 
-@dataclass(frozen=True)
-class AudioRendition:
-    uri: str
-    group: str
-    name: str
-    channels: int
-
-
-def master_playlist(variants, audio=None):
+def master_playlist(variants):
     """The master playlist text. `variants` in the order the player should meet them:
     the first one is where playback starts."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    if audio:
-        lines.append(
-            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{audio.group}",NAME="{audio.name}",DEFAULT=YES,'
-            f'AUTOSELECT=YES,CHANNELS="{audio.channels}",URI="{audio.uri}"'
-        )
     for variant in variants:
         attributes = [f"BANDWIDTH={variant.peak_bitrate}", f"AVERAGE-BANDWIDTH={variant.average_bitrate}"]
         if variant.width and variant.height:
@@ -148,7 +134,5 @@ def master_playlist(variants, audio=None):
         if variant.frame_rate:
             attributes.append(f"FRAME-RATE={variant.frame_rate:.3f}")
         attributes.append(f'CODECS="{variant.codecs}"')
-        if variant.audio_group:
-            attributes.append(f'AUDIO="{variant.audio_group}"')
         lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), variant.uri]
     return "\n".join(lines) + "\n"

@@ -8,12 +8,17 @@ Where the numbers come from:
 - Rungs and bitrates: issue 4 (720p ≈1.5 Mbit/s, 480p ≈800 kbit/s, 360p ≈450 kbit/s,
   240p ≈200 kbit/s). Apple's HLS authoring specification starts its ladder at
   145 kbit/s for 416x234; Kolibri caps lessons at 720p and recommends 480p for most
-  (docs/domain.md, "Low bandwidth facts").
+  (docs/domain.md, "Low bandwidth facts"). Issue 14 adds 144p for a rural line of
+  256 kbit/s that two teachers share: 128 kbit/s each, so picture and sound
+  together must peak below that (56 + 32 kbit/s nominal, ≈105 kbit/s peak).
+- Sound is muxed into every video rung (and is a variant of its own): one request
+  per segment instead of two, so the first picture needs one init segment and one
+  media segment, and a rung's cost is what its segments weigh.
 - Keyframes every 2 s, segments 4–6 s: Apple, "HLS Authoring Specification for Apple
   Devices" (developer.apple.com/documentation/http-live-streaming/
   hls-authoring-specification-for-apple-devices), sections on video encoding and
-  segment duration. We take the short end, 4 s = two GOPs: a rural viewer on
-  256 kbit/s waits for one segment before the first picture.
+  segment duration. We take 2 s segments, one GOP each (below the spec's 6 s): a
+  rural viewer on 256 kbit/s waits for one segment before the first picture.
 """
 
 import math
@@ -23,9 +28,14 @@ from fractions import Fraction
 # Apple HLS authoring spec: "Key frames SHOULD be present every 2 seconds" - faster
 # seeking and rung switching, and every segment starts on one.
 KEYFRAME_SECONDS = 2
-# Apple HLS authoring spec: target segment duration 4-6 s; 4 s keeps the first
-# download (startup) small on slow links. Must be a multiple of KEYFRAME_SECONDS.
-SEGMENT_SECONDS = 4
+# One GOP per segment (Apple's authoring spec asks for 6 s; we take 2 s): the first
+# picture on a 256 kbit/s line waits for one whole segment, and a 2 s segment at
+# 144p weighs ~25 kB (~0.8 s) where 4 s weighed twice that. ffmpeg's hls_init_time
+# cannot make only the first segment short in a VOD playlist (it applies to every
+# segment until the list starts dropping entries, which VOD never does). The cost:
+# twice the playlist lines and requests, ~4 % of a segment in headers at 144p.
+# Must be a multiple of KEYFRAME_SECONDS.
+SEGMENT_SECONDS = 2
 
 # Above 30 frames/s a lesson gains nothing (a teacher and a blackboard) and the
 # bits are better spent on sharpness; 50/60 fps phone clips are halved exactly.
@@ -59,6 +69,7 @@ class RungSpec:
     buffer_seconds: float  # bufsize = bitrate x this: how far a peak may exceed the cap
     profile: str  # H.264 profile
     level: str  # H.264 level: 3.0 fits 720x576@25 (and 640x360@30); 3.1 fits 1280x720@30
+    audio_bitrate: int = 48_000  # bit/s of the sound muxed into this rung
 
     @property
     def long_side(self):
@@ -73,16 +84,21 @@ class RungSpec:
 # High profile where bits matter most; Main for the rungs old phones on slow links
 # pick (every H.264 decoder since ~2010 has Main). A 1 s buffer on the low rungs
 # keeps a segment's peak within 1.25x the cap (cap + bufsize / 4 s) so a 256 kbit/s
-# link really sustains 240p; 2 s (the usual VOD choice) above.
+# link really sustains its rung; 2 s (the usual VOD choice) above. 144p carries
+# 32 kbit/s sound: one voice in mono stays clear, and the rung fits half of 256 kbit/s.
 RUNG_SPECS = (
     RungSpec("720p", 720, 1_500_000, 2.0, "high", "3.1"),
     RungSpec("480p", 480, 800_000, 2.0, "high", "3.1"),
     RungSpec("360p", 360, 450_000, 1.0, "main", "3.0"),
     RungSpec("240p", 240, 200_000, 1.0, "main", "3.0"),
+    RungSpec("144p", 144, 56_000, 1.0, "main", "3.0", audio_bitrate=32_000),
 )
+# The rung for a shared rural line: 省流量 caps here.
+SHARED_LINE_RUNG = "144p"
 # The small MP4 for download is the 360p rung written a second time (same encode).
 DOWNLOAD_RUNG = "360p"
-# The poster matches the download rung; thumbnails the smallest rung.
+# The poster matches the download rung; the player's WebP poster 240p; thumbnails the smallest rung.
+SMALL_POSTER_RUNG = "240p"
 THUMBNAIL_COUNT = 5
 # National 晒课 guidance: a title card of at most 5 s opens the recording. The
 # poster is taken after it (10 % into the lesson, at least 6 s), but never past
@@ -107,17 +123,19 @@ class VideoRung:
     preset: str
     profile: str
     level: str
+    audio_bitrate: int  # bit/s of its muxed sound (when the source has sound)
 
 
 @dataclass(frozen=True)
 class AudioRung:
-    """The one audio rendition: every video rung plays it, and it is a variant of its own."""
+    """The sound on its own (仅声音): a variant for links too slow for any picture.
+    Every video rung carries its own copy of the sound (`VideoRung.audio_bitrate`)."""
 
     name: str = "audio"
-    # Issue 4: ≈48 kbit/s. Debian's ffmpeg has no libfdk_aac, so no HE-AAC: its
-    # native encoder does AAC-LC, which at 48 kbit/s is good for one speaking voice
-    # in mono (a teacher on one microphone); stereo would halve the bits per channel.
-    bitrate: int = 48_000
+    # Debian's ffmpeg has no libfdk_aac, so no HE-AAC: its native encoder does
+    # AAC-LC, which at 32 kbit/s mono keeps one speaking voice (a teacher on one
+    # microphone) clear; stereo would halve the bits per channel.
+    bitrate: int = 32_000
     channels: int = 1
     # Normalises 8/16/22.05/96 kHz recorders; every AAC-LC decoder plays 44.1 kHz.
     sample_rate: int = 44_100
@@ -150,6 +168,7 @@ class Ladder:
     audio: AudioRung | None
     download: str  # name of the video rung also written as the download MP4
     poster: ImageSpec
+    poster_small: ImageSpec  # the WebP the player shows before play
     thumbnails: ImageSpec
 
 
@@ -223,6 +242,7 @@ def _video_rung(spec, size, box):
         preset=X264_PRESET,
         profile=spec.profile,
         level=spec.level,
+        audio_bitrate=spec.audio_bitrate,
     )
 
 
@@ -231,7 +251,7 @@ def plan_video_rungs(size):
     if size is None:
         # Unknown size (ffprobe saw a video stream but no dimensions): two small
         # rungs that ffmpeg fits into their boxes without upscaling, whatever comes.
-        specs = [spec for spec in RUNG_SPECS if spec.name in {"360p", "240p"}]
+        specs = [spec for spec in RUNG_SPECS if spec.name in {"360p", "240p", SHARED_LINE_RUNG}]
         return tuple(_video_rung(spec, None, _box(spec, portrait=False)) for spec in specs)
     portrait = size[1] > size[0]
     rungs = []
@@ -239,11 +259,12 @@ def plan_video_rungs(size):
         fitted = fit(size, spec)
         if fitted is not None:
             rungs.append(_video_rung(spec, fitted, _box(spec, portrait=portrait)))
-    if not rungs:
-        # Smaller than the smallest box (an old 320x180 clip): one rung at its own size.
-        spec = RUNG_SPECS[-1]
-        own = (_even(size[0], size[0]), _even(size[1], size[1]))
-        rungs.append(_video_rung(spec, own, _box(spec, portrait=portrait)))
+    own = (_even(size[0], size[0]), _even(size[1], size[1]))
+    if len(rungs) <= 1 and (not rungs or own[0] > rungs[0].width):
+        # Between the two smallest boxes (an old 320x180 clip) or below the smallest:
+        # one rung at its own size on top, so the picture is not shrunk to 144p only.
+        spec = RUNG_SPECS[-2] if rungs else RUNG_SPECS[-1]
+        rungs.insert(0, _video_rung(spec, own, _box(spec, portrait=portrait)))
     return tuple(rungs)
 
 
@@ -267,6 +288,8 @@ def plan_ladder(probed):
     # Thumbnails at 0, 20, 40, 60 and 80 % of the lesson: the first shows the title
     # card (subject, grade, school, teacher), and it must be frame 0 anyway (commands.py).
     step = max(1, total_frames // THUMBNAIL_COUNT)
+    # 240p is sharp enough behind a play button on a phone, and ~5 kB as WebP.
+    small_poster_rung = next((r for r in video if r.name == SMALL_POSTER_RUNG), video[-1])
     return Ladder(
         duration=duration,
         video_duration=video_duration,
@@ -277,5 +300,6 @@ def plan_ladder(probed):
         audio=AudioRung() if probed.has_audio else None,
         download=download,
         poster=_image(next(r for r in video if r.name == download), int(poster_seconds * frame_rate)),
+        poster_small=_image(small_poster_rung, int(poster_seconds * frame_rate)),
         thumbnails=_image(video[-1], 0, step, THUMBNAIL_COUNT),
     )

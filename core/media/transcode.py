@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.media import hls
 
-from .commands import DOWNLOAD, MASTER_PLAYLIST, POSTER, THUMBNAIL_PATTERN, VARIANT_PLAYLIST, build_command
+from .commands import DOWNLOAD, MASTER_PLAYLIST, POSTER, POSTER_WEBP, THUMBNAIL_PATTERN, VARIANT_PLAYLIST, build_command
 from .ladder import plan_ladder
 from .probe import ProbeError, probe
 from .runner import FfmpegError, run
@@ -48,7 +48,7 @@ class Rung:
     height: int | None
     bitrate: int  # bit/s: the planned cap (nominal bitrate of the rung)
     measured_bitrate: int  # bit/s: average from segment sizes (AVERAGE-BANDWIDTH)
-    peak_bitrate: int  # bit/s: RFC 8216 peak segment bitrate (BANDWIDTH, without the audio)
+    peak_bitrate: int  # bit/s: RFC 8216 peak segment bitrate (BANDWIDTH; the sound muxed in included)
     codecs: str
     playlist: Path
 
@@ -176,51 +176,45 @@ def _check_complete(work, ladder):
 
 def _finish(work, ladder, ffprobe_binary):
     """Check every output, measure the rungs, write the master playlist. Paths under `work`."""
-    audio_playlist = None
-    if ladder.audio:
-        audio_playlist = hls.read_media_playlist(work / ladder.audio.name / VARIANT_PLAYLIST)
+    sound = f",{ladder.audio.codecs_attribute}" if ladder.audio else ""
     rungs, variants = [], []
     for planned in ladder.video:
         playlist = hls.read_media_playlist(work / planned.name / VARIANT_PLAYLIST)
         # What the player will get, read back: also proves the variant decodes.
         written = probe(playlist.path, ffprobe=ffprobe_binary, own_playlist=True)
-        codecs = hls.avc_codecs_attribute(playlist.init)
+        codecs = hls.avc_codecs_attribute(playlist.init) + sound
         rungs.append(_rung(planned.name, "video", written.width, written.height, planned.bitrate, playlist, codecs))
-        peak, average = playlist.peak_bitrate, playlist.average_bitrate
-        if audio_playlist:
-            # BANDWIDTH covers everything the variant plays: video plus its audio rendition.
-            peak += audio_playlist.peak_bitrate
-            average += audio_playlist.average_bitrate
-            codecs += "," + ladder.audio.codecs_attribute
+        # The sound is muxed in: BANDWIDTH, measured from the segments, covers both.
         variants.append(
             hls.Variant(
                 uri=f"{planned.name}/{VARIANT_PLAYLIST}",
-                peak_bitrate=peak,
-                average_bitrate=average,
+                peak_bitrate=playlist.peak_bitrate,
+                average_bitrate=playlist.average_bitrate,
                 codecs=codecs,
                 width=written.width,
                 height=written.height,
                 frame_rate=float(ladder.frame_rate),
-                audio_group="audio" if audio_playlist else None,
             )
-        )
-    rendition = None
-    if audio_playlist:
-        audio = ladder.audio
-        rungs.append(_rung(audio.name, "audio", None, None, audio.bitrate, audio_playlist, audio.codecs_attribute))
-        rendition = hls.AudioRendition(f"{audio.name}/{VARIANT_PLAYLIST}", "audio", "课堂声音", audio.channels)
-        # Audio on its own as the last variant: below ~250 kbit/s a player can still follow the lesson.
-        audio_only = hls.Variant(
-            rendition.uri, audio_playlist.peak_bitrate, audio_playlist.average_bitrate, audio.codecs_attribute
         )
     # The smallest rung first: a player starts with the first variant, and a rural
     # viewer should see a picture in seconds; adaptive switching then climbs.
     ordered = sorted(variants, key=lambda variant: variant.peak_bitrate)
-    if audio_playlist:
-        ordered.append(audio_only)
-    (work / MASTER_PLAYLIST).write_text(hls.master_playlist(ordered, rendition), encoding="utf-8")
+    if ladder.audio:
+        audio = ladder.audio
+        audio_playlist = hls.read_media_playlist(work / audio.name / VARIANT_PLAYLIST)
+        rungs.append(_rung(audio.name, "audio", None, None, audio.bitrate, audio_playlist, audio.codecs_attribute))
+        # Sound on its own as the last variant: below ~100 kbit/s a player can still follow the lesson.
+        ordered.append(
+            hls.Variant(
+                f"{audio.name}/{VARIANT_PLAYLIST}",
+                audio_playlist.peak_bitrate,
+                audio_playlist.average_bitrate,
+                audio.codecs_attribute,
+            )
+        )
+    (work / MASTER_PLAYLIST).write_text(hls.master_playlist(ordered), encoding="utf-8")
 
-    for name in (DOWNLOAD, POSTER):
+    for name in (DOWNLOAD, POSTER, POSTER_WEBP):
         if not (work / name).is_file() or not (work / name).stat().st_size:
             raise hls.PlaylistError(f"缺少 {name}")
     thumbnails = sorted(work.glob(THUMBNAIL_PATTERN.replace("%02d", "[0-9][0-9]")))

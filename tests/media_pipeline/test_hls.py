@@ -3,7 +3,6 @@
 import pytest
 
 from core.media.hls import (
-    AudioRendition,
     MediaPlaylist,
     PlaylistError,
     Segment,
@@ -58,19 +57,19 @@ def test_codecs_attribute_comes_from_the_avcc_box(tmp_path):
 
 
 def test_master_playlist_lists_every_attribute_a_player_needs():
+    # Sound is muxed into every rung (one request per segment, not two), so no audio group.
     text = master_playlist(
         [
-            Variant("240p/index.m3u8", 260_000, 230_000, "avc1.4d401e,mp4a.40.2", 426, 240, 25.0, "audio"),
-            Variant("audio/index.m3u8", 52_000, 51_000, "mp4a.40.2"),
-        ],
-        AudioRendition("audio/index.m3u8", "audio", "课堂声音", 1),
+            Variant("144p/index.m3u8", 104_000, 90_000, "avc1.4d401e,mp4a.40.2", 256, 144, 25.0),
+            Variant("audio/index.m3u8", 36_000, 35_000, "mp4a.40.2"),
+        ]
     )
     lines = text.splitlines()
     assert lines[0] == "#EXTM3U"
-    assert '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="课堂声音",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",' in text
+    assert "EXT-X-MEDIA" not in text and "AUDIO=" not in text
     assert (
-        "#EXT-X-STREAM-INF:BANDWIDTH=260000,AVERAGE-BANDWIDTH=230000,RESOLUTION=426x240,FRAME-RATE=25.000,"
-        'CODECS="avc1.4d401e,mp4a.40.2",AUDIO="audio"' in lines
+        "#EXT-X-STREAM-INF:BANDWIDTH=104000,AVERAGE-BANDWIDTH=90000,RESOLUTION=256x144,FRAME-RATE=25.000,"
+        'CODECS="avc1.4d401e,mp4a.40.2"' in lines
     )
-    assert '#EXT-X-STREAM-INF:BANDWIDTH=52000,AVERAGE-BANDWIDTH=51000,CODECS="mp4a.40.2"' in lines
+    assert '#EXT-X-STREAM-INF:BANDWIDTH=36000,AVERAGE-BANDWIDTH=35000,CODECS="mp4a.40.2"' in lines
     assert lines[-1] == "audio/index.m3u8"

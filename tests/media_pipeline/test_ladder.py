@@ -27,9 +27,17 @@ def sizes(ladder):
 
 def test_landscape_1080p_gets_every_rung_and_audio():
     ladder = plan_ladder(probed(1920, 1080))
-    assert sizes(ladder) == {"720p": (1280, 720), "480p": (854, 480), "360p": (640, 360), "240p": (426, 240)}
-    assert [rung.bitrate for rung in ladder.video] == [1_500_000, 800_000, 450_000, 200_000]
-    assert ladder.audio is not None and ladder.audio.bitrate == 48_000 and ladder.audio.codecs_attribute == "mp4a.40.2"
+    assert sizes(ladder) == {
+        "720p": (1280, 720),
+        "480p": (854, 480),
+        "360p": (640, 360),
+        "240p": (426, 240),
+        "144p": (256, 144),
+    }
+    assert [rung.bitrate for rung in ladder.video] == [1_500_000, 800_000, 450_000, 200_000, 56_000]
+    # The shared-line rung's sound is lighter: 56 + 32 kbit/s fits half of 256 kbit/s.
+    assert [rung.audio_bitrate for rung in ladder.video] == [48_000] * 4 + [32_000]
+    assert ladder.audio is not None and ladder.audio.bitrate == 32_000 and ladder.audio.codecs_attribute == "mp4a.40.2"
     assert ladder.download == "360p"
 
 
@@ -42,7 +50,13 @@ def test_480p_source_is_never_upscaled_to_720p():
 def test_portrait_phone_clip_rotated_stays_portrait():
     """A phone stores 1920x1080 with a 90° rotation: the viewer sees 1080x1920."""
     ladder = plan_ladder(probed(1920, 1080, rotation=90))
-    assert sizes(ladder) == {"720p": (720, 1280), "480p": (480, 854), "360p": (360, 640), "240p": (240, 426)}
+    assert sizes(ladder) == {
+        "720p": (720, 1280),
+        "480p": (480, 854),
+        "360p": (360, 640),
+        "240p": (240, 426),
+        "144p": (144, 256),
+    }
     stored_portrait = plan_ladder(probed(1080, 1920))
     assert sizes(stored_portrait) == sizes(ladder)
 
@@ -62,8 +76,9 @@ def test_no_audio_means_no_audio_rung():
 
 def test_a_source_smaller_than_every_box_keeps_its_own_size():
     ladder = plan_ladder(probed(320, 180))
-    assert sizes(ladder) == {"240p": (320, 180)}
+    assert sizes(ladder) == {"240p": (320, 180), "144p": (256, 144)}
     assert ladder.download == "240p"
+    assert sizes(plan_ladder(probed(176, 144))) == {"144p": (176, 144)}  # QCIF: below every box
 
 
 def test_wide_sources_are_limited_by_their_long_side():
@@ -80,16 +95,17 @@ def test_non_square_pixels_are_planned_at_display_size():
 def test_unknown_size_gets_small_rungs_fitted_by_ffmpeg():
     ladder = plan_ladder(probed(None, None))
     planned = [(rung.name, rung.width, rung.height) for rung in ladder.video]
-    assert planned == [("360p", None, None), ("240p", None, None)]
+    assert planned == [("360p", None, None), ("240p", None, None), ("144p", None, None)]
     assert ladder.video[0].box == (640, 360)
 
 
-def test_keyframes_every_two_seconds_and_four_second_segments():
+def test_keyframes_every_two_seconds_and_one_keyframe_per_segment():
     for rate, gop in [(25, 50), (29.97, 60), (60, 60), (50, 50), (None, 50)]:
         ladder = plan_ladder(probed(1280, 720, rate=rate))
         assert ladder.gop == gop, rate
         assert abs(ladder.gop / ladder.frame_rate - KEYFRAME_SECONDS) < 0.01
     assert SEGMENT_SECONDS % KEYFRAME_SECONDS == 0
+    assert plan_ladder(probed(1280, 720)).segment_seconds == SEGMENT_SECONDS == 2
 
 
 def test_output_frame_rate_is_constant_and_at_most_30():
