@@ -74,8 +74,8 @@ def local_secret_key(var_dir):
 def content_security_policy(s3_url=""):
     """The production policy: the site itself, plus the object store at `s3_url` for media and uploads.
 
-    Wagtail's admin needs inline styles and a few inline scripts; hls.js plays
-    from blob: URLs and may run its demuxer in a blob: worker.
+    Wagtail's admin needs inline styles and a few inline scripts; the player
+    plays through Media Source Extensions, from blob: URLs.
     """
     parts = urlsplit(s3_url or "")
     s3 = [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []

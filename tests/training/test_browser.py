@@ -67,9 +67,6 @@ def test_teacher_enrols_watches_passes_and_downloads_the_certificate(page, live_
     page.get_by_text("报名成功，开始学习吧。").wait_for()
 
     page.get_by_role("link", name="视频一").click()
-    # hls.js loaded up front: the player's lazy loader currently hands its "load" event to a callback
-    # that takes any argument as an error and falls back to native HLS, which fails in this Chromium.
-    page.add_script_tag(url=f"{live_server.url}{settings.STATIC_URL}vendor/hls.js/hls.min.js")
     page.click(".yk-play")
     # The status line is the server's answer to the last heartbeat.
     page.get_by_text("已达到完成要求").wait_for(timeout=30000)

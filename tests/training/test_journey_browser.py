@@ -147,8 +147,6 @@ def take_the_course(page, live_server, course):
     shoot(page, "05-course", phone=True)
 
     page.get_by_role("link", name="微课示范片段").click()
-    # As in test_browser.py: hls.js up front, the player's lazy loader falls back to native HLS in this Chromium.
-    page.add_script_tag(url=f"{live_server.url}{settings.STATIC_URL}vendor/hls.js/hls.min.js")
     page.click(".yk-play")
     page.get_by_text("已达到完成要求").wait_for(timeout=30000)  # the server's answer to a heartbeat
     shoot(page, "06-video-lesson", phone=True)

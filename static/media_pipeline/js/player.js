@@ -1,23 +1,301 @@
-/* The lesson video player: poster first, hls.js only once the viewer presses play.
-   Starts on the lowest rung and adapts; 省流量 caps at 240p (remembered on this
-   device, on by default when the browser asks to save data); "仅声音" plays the
-   audio rendition alone, for links too slow for any picture. Plain ES5 for old phones. */
+/* The lesson video player: poster first, a picture within seconds on a 256 kbit/s line.
+
+   Our own playlists only (media_pipeline writes them: fMP4, sound muxed into every
+   rung, 2 s segments that start on aligned keyframes), so the player is this file:
+   about 4 kB compressed where hls.js weighs 100-230 kB and would sit inside the wait
+   for the first frame. Media Source Extensions where the browser has them
+   (ManagedMediaSource on newer iPhones), native HLS otherwise (older Safari).
+
+   自动 starts on the smallest rung and climbs one rung at a time, only while the
+   segments it has fetched prove the link and the buffer is comfortable. 省流量
+   caps at the smallest rung (remembered on the device, on by default when the
+   browser asks to save data); 仅声音 plays the sound variant alone. Plain ES5. */
 (function () {
   "use strict";
   var SAVER_KEY = "yk-data-saver";
+  var AHEAD_SECONDS = 30;       // fetch no further ahead than this
+  var BACK_SECONDS = 30;        // keep this much behind the play position
+  var SAFE_SHARE = 0.7;         // a rung must fit in 70 % of the measured throughput
+  var CLIMB_BUFFER = 8;         // seconds buffered before climbing a rung
+  var PANIC_BUFFER = 3;         // below this, drop to what the link carries
+  var RETRY_MAX_MS = 8000;
 
-  function loadScript(src, done) {
-    if (window.Hls) { done(); return; }
-    var tag = document.querySelector('script[data-hls]');
-    if (!tag) {
-      tag = document.createElement("script");
-      tag.src = src;
-      tag.setAttribute("data-hls", "");
-      document.head.appendChild(tag);
-    }
-    tag.addEventListener("load", function () { done(); });
-    tag.addEventListener("error", function () { done(new Error("load")); });
+  function request(url, binary, done) {
+    var xhr = new XMLHttpRequest();
+    var started = Date.now();
+    xhr.open("GET", url);
+    if (binary) { xhr.responseType = "arraybuffer"; }
+    xhr.onload = function () {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        var bytes = binary ? xhr.response.byteLength : xhr.responseText.length;
+        done(null, binary ? xhr.response : xhr.responseText, bytes, Math.max(1, Date.now() - started));
+      } else {
+        done(new Error("HTTP " + xhr.status));
+      }
+    };
+    xhr.onerror = function () { done(new Error("network")); };
+    xhr.send();
+    return xhr;
   }
+
+  function resolve(uri, base) {
+    // Playlists name segments by absolute (signed) URLs, and variants relative to the master.
+    if (/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.charAt(0) === "/") { return uri; }
+    return base.replace(/[?#].*$/, "").replace(/[^\/]*$/, "") + uri;
+  }
+
+  function mime(level) {
+    return (level.audioOnly ? "audio/mp4" : "video/mp4") + '; codecs="' + level.codecs + '"';
+  }
+
+  function attributes(line) {
+    var result = {}, pattern = /([A-Z0-9-]+)=("[^"]*"|[^,]*)/g, match;
+    while ((match = pattern.exec(line))) { result[match[1]] = match[2].replace(/^"|"$/g, ""); }
+    return result;
+  }
+
+  function parseMaster(text, base) {
+    var lines = text.split(/\r?\n/), levels = [], pending = null;
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i];
+      if (line.indexOf("#EXT-X-STREAM-INF:") === 0) {
+        var a = attributes(line.slice(18)), size = (a.RESOLUTION || "").split("x");
+        pending = { bandwidth: parseInt(a.BANDWIDTH, 10) || 0, codecs: a.CODECS || "",
+                    height: parseInt(size[1], 10) || 0, width: parseInt(size[0], 10) || 0 };
+      } else if (pending && line && line.charAt(0) !== "#") {
+        pending.uri = resolve(line, base);
+        pending.audioOnly = !pending.height && !/avc1/.test(pending.codecs);
+        levels.push(pending);
+        pending = null;
+      }
+    }
+    return levels;
+  }
+
+  function parseMedia(text, base) {
+    var lines = text.split(/\r?\n/), playlist = { init: null, segments: [], duration: 0 }, length = null;
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i];
+      if (line.indexOf("#EXT-X-MAP:") === 0) {
+        playlist.init = resolve(attributes(line.slice(11)).URI, base);
+      } else if (line.indexOf("#EXTINF:") === 0) {
+        length = parseFloat(line.slice(8));
+      } else if (length !== null && line && line.charAt(0) !== "#") {
+        playlist.segments.push({ uri: resolve(line, base), start: playlist.duration, duration: length });
+        playlist.duration += length;
+        length = null;
+      }
+    }
+    return playlist;
+  }
+
+  /* One MediaSource fed from one set of levels (the video rungs, or the sound alone).
+     The source is attached at once, inside the viewer's click, so play() keeps the
+     gesture; the levels follow when the master playlist arrives (setLevels). */
+  function Engine(video, options) {
+    this.video = video;
+    this.levels = null;                // smallest first
+    this.options = options;            // {start, cap(), choice(), say(text), onLevel(level)}
+    this.playlists = {};
+    this.level = 0;
+    this.appendedInit = -1;
+    this.next = 0;                     // index of the next segment to fetch
+    this.estimate = 0;                 // bit/s, smoothed
+    this.xhr = null;
+    this.busy = false;
+    this.failures = 0;
+    this.ended = false;
+    this.destroyed = false;
+    var Source = window.ManagedMediaSource || window.MediaSource, self = this;
+    this.source = new Source();
+    if (window.ManagedMediaSource) { video.disableRemotePlayback = true; }
+    this.source.addEventListener("sourceopen", function () { self.sourceOpen = true; self.open(); });
+    video.src = URL.createObjectURL(this.source);
+    this.onSeeking = function () { self.seek(); };
+    video.addEventListener("seeking", this.onSeeking);
+    this.timer = window.setInterval(function () { self.pump(); }, 1000);
+  }
+
+  Engine.prototype.setLevels = function (levels) {
+    this.levels = levels;
+    this.open();
+  };
+
+  Engine.prototype.open = function () {
+    var self = this;
+    if (!this.sourceOpen || !this.levels || this.opening) { return; }
+    this.opening = true;
+    this.playlist(this.level, function (playlist) {
+      self.codecs = mime(self.levels[self.level]);
+      self.buffer = self.source.addSourceBuffer(self.codecs);
+      self.buffer.addEventListener("updateend", function () { self.busy = false; self.pump(); });
+      self.source.duration = playlist.duration;
+      self.next = self.indexAt(playlist, self.options.start || 0);
+      if (self.options.start) { self.video.currentTime = self.options.start; }
+      self.pump();
+    });
+  };
+
+  Engine.prototype.playlist = function (index, done) {
+    var self = this, level = this.levels[index];
+    if (this.playlists[index]) { done(this.playlists[index]); return; }
+    this.fetch(level.uri, false, function (text) {
+      self.playlists[index] = parseMedia(text, level.uri);
+      done(self.playlists[index]);
+    });
+  };
+
+  Engine.prototype.fetch = function (url, binary, done) {
+    var self = this;
+    this.xhr = request(url, binary, function (error, body, bytes, ms) {
+      self.xhr = null;
+      if (self.destroyed) { return; }
+      if (error) {
+        // A dropped rural line: say so, wait longer each time, try again.
+        self.failures += 1;
+        self.options.say("网络不稳定，正在重试…");
+        window.setTimeout(function () { if (!self.destroyed) { self.fetch(url, binary, done); } },
+          Math.min(RETRY_MAX_MS, 500 * Math.pow(2, self.failures)));
+        return;
+      }
+      if (self.failures) { self.failures = 0; self.options.say(""); }
+      done(body, bytes, ms);
+    });
+  };
+
+  Engine.prototype.indexAt = function (playlist, time) {
+    for (var i = 0; i < playlist.segments.length; i++) {
+      var segment = playlist.segments[i];
+      if (time < segment.start + segment.duration) { return i; }
+    }
+    return playlist.segments.length;
+  };
+
+  Engine.prototype.ahead = function () {
+    var ranges = this.video.buffered, now = this.video.currentTime;
+    for (var i = 0; i < ranges.length; i++) {
+      if (now >= ranges.start(i) - 0.3 && now <= ranges.end(i)) { return ranges.end(i) - now; }
+    }
+    return 0;
+  };
+
+  Engine.prototype.choose = function () {
+    var cap = Math.min(this.options.cap(), this.levels.length - 1), chosen = this.options.choice();
+    if (chosen >= 0) { return Math.min(chosen, cap); }
+    if (!this.estimate) { return 0; }
+    var ahead = this.ahead(), fits = 0;
+    for (var i = 0; i <= cap; i++) {
+      if (this.levels[i].bandwidth <= SAFE_SHARE * this.estimate) { fits = i; }
+    }
+    if (fits > this.level) {
+      // Climb one rung at a time, and only with a comfortable buffer: the link must prove itself.
+      return ahead >= CLIMB_BUFFER ? this.level + 1 : this.level;
+    }
+    if (fits < this.level && (ahead < PANIC_BUFFER || this.levels[this.level].bandwidth > 0.9 * this.estimate)) {
+      return fits;
+    }
+    return Math.min(this.level, cap);
+  };
+
+  Engine.prototype.pump = function () {
+    if (this.destroyed || this.busy || this.xhr || !this.buffer || this.ended) { return; }
+    if (this.buffer.updating) { return; }
+    var now = this.video.currentTime, ranges = this.buffer.buffered;
+    if (ranges.length && now - ranges.start(0) > BACK_SECONDS + 10) {
+      this.busy = true;
+      this.buffer.remove(0, now - BACK_SECONDS);   // old phones have little memory for media
+      return;
+    }
+    if (this.ahead() >= AHEAD_SECONDS) { return; }
+    var self = this, wanted = this.choose();
+    this.playlist(wanted, function (playlist) { self.load(wanted, playlist); });
+  };
+
+  Engine.prototype.load = function (index, playlist) {
+    var self = this;
+    if (this.destroyed || this.xhr || this.busy) { return; }
+    if (index !== this.level) {
+      // Same instants on every rung: continue where the current rung stops.
+      var from = this.playlists[this.level] && this.playlists[this.level].segments[this.next];
+      this.next = from ? this.indexAt(playlist, from.start + 0.01) : this.next;
+      this.level = index;
+      this.options.onLevel(this.levels[index]);
+    }
+    if (this.next >= playlist.segments.length) {
+      this.finish();
+      return;
+    }
+    if (this.appendedInit !== index) {
+      var type = mime(this.levels[index]);
+      if (type !== this.codecs && this.buffer.changeType) { this.buffer.changeType(type); }
+      this.codecs = type;
+      this.fetch(playlist.init, true, function (data) {
+        self.append(data, function () { self.appendedInit = index; });
+      });
+      return;
+    }
+    var segment = playlist.segments[this.next];
+    this.fetch(segment.uri, true, function (data, bytes, ms) {
+      if (index !== self.level) { self.pump(); return; }  // a seek or a switch came in between
+      var sample = bytes * 8 * 1000 / ms;
+      self.estimate = self.estimate ? 0.6 * self.estimate + 0.4 * sample : sample;
+      self.append(data, function () { self.next += 1; });
+    });
+  };
+
+  Engine.prototype.append = function (data, appended) {
+    if (this.destroyed) { return; }
+    try {
+      this.busy = true;
+      this.buffer.appendBuffer(data);
+      appended();
+    } catch (error) {
+      this.busy = false;
+      if (error.name === "QuotaExceededError") {
+        this.busy = true;
+        this.buffer.remove(0, Math.max(0, this.video.currentTime - 5));
+      } else {
+        this.options.say("播放出错，请刷新页面或下载视频观看。");
+      }
+    }
+  };
+
+  Engine.prototype.finish = function () {
+    if (this.ended || this.source.readyState !== "open" || this.buffer.updating) { return; }
+    this.ended = true;
+    try { this.source.endOfStream(); } catch (e) { /* already ended */ }
+  };
+
+  Engine.prototype.seek = function () {
+    var playlist = this.playlists[this.level];
+    if (!playlist || this.destroyed) { return; }
+    if (this.xhr) { this.xhr.abort(); this.xhr = null; }
+    var time = this.video.currentTime + this.ahead();
+    this.next = this.indexAt(playlist, time);
+    if (this.ended && this.next < playlist.segments.length) { this.ended = false; }
+    this.pump();
+  };
+
+  Engine.prototype.flushAhead = function () {
+    // A rung chosen by hand shows within a second, not after the 30 s already fetched.
+    var playlist = this.playlists[this.level], now = this.video.currentTime;
+    if (!playlist || !this.buffer || this.buffer.updating || this.busy) { return; }
+    if (this.xhr) { this.xhr.abort(); this.xhr = null; }
+    this.next = this.indexAt(playlist, now + 1);
+    var start = this.next < playlist.segments.length ? playlist.segments[this.next].start : playlist.duration;
+    this.ended = false;
+    this.busy = true;
+    this.buffer.remove(start, Infinity);
+  };
+
+  Engine.prototype.destroy = function () {
+    this.destroyed = true;
+    window.clearInterval(this.timer);
+    this.video.removeEventListener("seeking", this.onSeeking);
+    if (this.xhr) { this.xhr.abort(); }
+    this.video.removeAttribute("src");
+    this.video.load();
+  };
 
   function saverDefault() {
     try {
@@ -35,16 +313,17 @@
     this.quality = figure.querySelector(".yk-quality");
     this.saver = figure.querySelector(".yk-saver");
     this.message = figure.querySelector(".yk-player-message");
-    this.hls = null;
-    this.mode = "video";
+    this.engine = null;
+    this.levels = null;
     this.saver.checked = saverDefault();
     var self = this;
     this.button.addEventListener("click", function () { self.start(); });
+    this.video.addEventListener("playing", function () { self.say(""); });
     this.saver.addEventListener("change", function () {
       try { window.localStorage.setItem(SAVER_KEY, self.saver.checked ? "1" : "0"); } catch (e) { /* ignore */ }
-      self.applyChoice();
+      if (self.engine && self.saver.checked) { self.engine.flushAhead(); }
     });
-    this.quality.addEventListener("change", function () { self.applyChoice(); });
+    this.quality.addEventListener("change", function () { self.changed(); });
     figure.ykPlayer = this;
   }
 
@@ -54,23 +333,28 @@
   };
 
   Player.prototype.start = function () {
-    var self = this;
+    var self = this, master = this.figure.getAttribute("data-master");
+    var Source = window.ManagedMediaSource || window.MediaSource;
     this.button.hidden = true;
-    this.say("正在加载播放器…");
-    if (window.MediaSource || window.ManagedMediaSource) {
-      loadScript(this.figure.getAttribute("data-hls-src"), function (error) {
-        if (!error && window.Hls && window.Hls.isSupported()) { self.attach(self.sourceFor(), 0); return; }
-        self.native();
-      });
-    } else {
-      this.native();
-    }
+    if (!Source) { this.native(master); return; }
+    this.say("正在加载…");
+    this.attach(0);
+    request(master, false, function (error, text) {
+      if (error) { self.say("网络不稳定，请稍后再试，或下载视频观看。"); self.button.hidden = false; return; }
+      var levels = parseMaster(text, master);
+      self.levels = {
+        video: levels.filter(function (level) { return !level.audioOnly && Source.isTypeSupported(mime(level)); }),
+        audio: levels.filter(function (level) { return level.audioOnly && Source.isTypeSupported(mime(level)); })
+      };
+      if (!self.levels.video.length) { self.engine.destroy(); self.engine = null; self.native(master); return; }
+      self.feed();
+    });
   };
 
-  Player.prototype.native = function () {
-    // Safari on iPhone plays HLS itself and chooses the rung on its own.
+  Player.prototype.native = function (master) {
+    // Safari before ManagedMediaSource plays HLS itself and chooses the rung on its own.
     if (this.video.canPlayType("application/vnd.apple.mpegurl")) {
-      this.video.src = this.figure.getAttribute("data-master");
+      this.video.src = master;
       this.say("");
       this.video.play();
     } else {
@@ -78,98 +362,61 @@
     }
   };
 
-  Player.prototype.sourceFor = function () {
+  Player.prototype.attach = function (at) {
+    // Called in the viewer's click or change: the new source and play() keep the gesture.
+    var self = this;
     this.mode = this.quality.value === "audio" ? "audio" : "video";
+    if (this.engine) { this.engine.destroy(); }
+    this.engine = new Engine(this.video, {
+      start: at,
+      cap: function () { return self.saver.checked ? 0 : Infinity; },
+      choice: function () { return self.choice(self.engine.levels); },
+      say: function (text) { self.say(text); },
+      onLevel: function (level) { self.figure.setAttribute("data-level", level.height ? level.height + "p" : "audio"); }
+    });
+    var played = this.video.play();
+    if (played && played.catch) { played.catch(function () { /* autoplay refused: the controls remain */ }); }
+    if (this.levels) { this.feed(); }
+  };
+
+  Player.prototype.feed = function () {
+    var audio = this.mode === "audio" && this.levels.audio.length > 0;
     // Sound only: the last picture would stay frozen on screen; say plainly that it is sound alone.
-    this.figure.className = this.figure.className.replace(/ ?is-audio-only/g, "") +
-      (this.mode === "audio" ? " is-audio-only" : "");
-    return this.figure.getAttribute(this.mode === "audio" ? "data-audio" : "data-master");
+    this.figure.className = this.figure.className.replace(/ ?is-audio-only/g, "") + (audio ? " is-audio-only" : "");
+    var levels = audio ? this.levels.audio : this.levels.video;
+    this.figure.setAttribute("data-level", audio ? "audio" : levels[0].height + "p");
+    this.engine.setLevels(levels);
   };
 
-  Player.prototype.attach = function (source, at) {
-    var self = this, Hls = window.Hls;
-    if (this.hls) { this.hls.destroy(); }
-    // startLevel 0: the master lists the smallest rung first, so the picture
-    // comes after ~120 KB; the bandwidth estimate then climbs if the link allows.
-    // No bandwidth test (it fetches a segment only to throw it away) and a low first estimate:
-    // 自动 starts on the lowest rung and climbs only as the segments prove the link.
-    var hls = new Hls({
-      startLevel: 0, testBandwidth: false, abrEwmaDefaultEstimate: 200000,
-      capLevelToPlayerSize: true, maxBufferLength: 30, backBufferLength: 30
-    });
-    this.hls = hls;
-    hls.on(Hls.Events.MANIFEST_PARSED, function () {
-      self.applyChoice(true);
-      self.say("");
-      if (at) { self.video.currentTime = at; }
-      var playing = self.video.play();
-      if (playing && playing.catch) { playing.catch(function () { /* autoplay refused: controls remain */ }); }
-    });
-    hls.on(Hls.Events.ERROR, function (event, data) {
-      if (window.console) { window.console.warn("hls.js", data.type, data.details, data.fatal ? "fatal" : ""); }
-      if (!data.fatal) { return; }
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
-        self.say("网络不稳定，正在重试…");
-        hls.startLoad();
-      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
-        hls.recoverMediaError();
-      } else {
-        self.say("播放出错，请刷新页面或下载视频观看。");
-      }
-    });
-    hls.loadSource(source);
-    hls.attachMedia(this.video);
-  };
-
-  Player.prototype.levelIndex = function (height) {
-    var levels = this.hls ? this.hls.levels : [];
-    for (var i = 0; i < levels.length; i++) { if (levels[i].height === height) { return i; } }
+  Player.prototype.choice = function (levels) {
+    var value = this.quality.value;
+    if (value === "auto" || value === "audio") { return -1; }
+    for (var i = 0; i < levels.length; i++) { if (String(levels[i].height) === value) { return i; } }
     return -1;
   };
 
-  Player.prototype.lowestLevel = function () {
-    var levels = this.hls.levels, best = 0;
-    for (var i = 1; i < levels.length; i++) { if (levels[i].bitrate < levels[best].bitrate) { best = i; } }
-    return best;
-  };
-
-  Player.prototype.applyChoice = function (justParsed) {
-    if (!this.hls) { return; }
+  Player.prototype.changed = function () {
+    if (!this.engine) { return; }
     var wanted = this.quality.value === "audio" ? "audio" : "video";
-    if (wanted !== this.mode && !justParsed) {
-      this.attach(this.sourceFor(), this.video.currentTime);
-      return;
-    }
-    if (this.mode === "audio") { return; }
-    // 240p is the smallest video rung of every ladder: the saver caps there.
-    this.hls.autoLevelCapping = this.saver.checked ? this.lowestLevel() : -1;
-    var index = this.quality.value === "auto" ? -1 : this.levelIndex(parseInt(this.quality.value, 10));
-    if (this.saver.checked && index > this.lowestLevel()) { index = this.lowestLevel(); }
-    if (justParsed) {
-      // Setting nextLevel = -1 here would also reset the start level (hls.js 1.7): only a chosen rung.
-      if (index >= 0) { this.hls.startLevel = index; this.hls.nextLevel = index; }
-    } else {
-      this.hls.nextLevel = index;  // switch at the next segment, no rebuffering
-    }
+    // Between sound and picture the stream changes kind: start again where the viewer is.
+    if (wanted !== this.mode) { this.attach(this.video.currentTime); return; }
+    this.engine.flushAhead();
   };
 
   function pending(figure) {
     // Transcoding: poll slowly and reload once the video can be played.
     var url = figure.getAttribute("data-status-url");
     var timer = window.setInterval(function () {
-      var request = new XMLHttpRequest();
-      request.open("GET", url);
-      request.onload = function () {
-        if (request.status !== 200) { return; }
-        var data = JSON.parse(request.responseText);
+      request(url, false, function (error, text) {
+        if (error) { return; }
+        var data = JSON.parse(text);
         var message = figure.querySelector(".yk-player-message");
         if (data.playable) { window.clearInterval(timer); window.location.reload(); return; }
         if (data.status === "failed") { window.clearInterval(timer); }
         message.textContent = data.status === "failed"
           ? "视频处理失败，上传者可在工作台查看原因并重新上传。"
           : "视频正在处理：" + data.status_label + " " + data.progress + "%，完成后即可播放。";
-      };
-      request.send();
+      });
     }, 10000);
   }
 
