@@ -24,6 +24,11 @@ case "${DEBUG:-}" in
 esac
 
 "$PY" manage.py migrate --noinput -v0
+# Static files collected once, with hashed names and gzip copies, as in
+# production: the embedded default must be as light on a slow line (a few
+# seconds here, then only changed files).
+export STATIC_COLLECTED=1
+"$PY" manage.py collectstatic --noinput -v0
 "$PY" manage.py load_demo
 "$PY" manage.py load_training_demo
 
@@ -50,4 +55,7 @@ cat <<BANNER
     trainer1 (培训管理)          district_admin1 (区级管理员, superuser)
 
 BANNER
-"$PY" manage.py runserver --noreload "$HOST:$PORT"
+# gunicorn, not runserver: a few teachers at once and the uploader's parallel
+# parts need more than one request at a time (SQLite runs in WAL mode).
+"$PY" -m gunicorn youke.wsgi --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --threads 4 \
+    --worker-class gthread --timeout 120 --log-level warning

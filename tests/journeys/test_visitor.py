@@ -49,10 +49,11 @@ def test_visitor_finds_plays_saves_data_listens_and_downloads(person, phone):
     playing_for(page, 1)
     visitor.shoot("04-playing")
 
-    page.get_by_label("省流量（最高 240p）").check()
-    height = page.evaluate("document.querySelector('.yk-player').ykPlayer.hls.levels.map(l => l.height)")
-    assert max(height) >= 180
-    page.locator(".yk-quality").select_option(label="仅声音（最省流量）")
+    page.get_by_label("省流量（144p，适合多人共用的慢网）").check()
+    page.wait_for_function("document.querySelector('.yk-player').dataset.level === '144p'", timeout=60_000)
+    # Each choice says what it costs, so a teacher on a metered line can decide.
+    assert "MB/分钟" in page.locator(".yk-quality option[value='audio']").inner_text()
+    page.locator(".yk-quality").select_option("audio")
     page.wait_for_function(
         "(() => { const p = document.querySelector('.yk-player').ykPlayer;"
         " return p.mode === 'audio' && !p.video.paused && p.video.currentTime > 2; })()",
@@ -61,7 +62,7 @@ def test_visitor_finds_plays_saves_data_listens_and_downloads(person, phone):
     notice = page.locator(".yk-audio-only")
     assert notice.is_visible() and "仅声音播放中" in notice.inner_text(), "not a frozen picture"
     visitor.shoot("05-audio-only")
-    page.locator(".yk-quality").select_option(label="自动")
+    page.locator(".yk-quality").select_option("auto")
     page.wait_for_function("document.querySelector('.yk-player').ykPlayer.mode === 'video'")
     assert not notice.is_visible()
 

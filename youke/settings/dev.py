@@ -15,6 +15,12 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(VAR_DIR)  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Static files straight from the apps' folders, without collectstatic, DEBUG or not.
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+if env_bool("STATIC_COLLECTED", False):
+    # scripts/run.sh collects the static files first: hashed names cached for a
+    # year and gzip/brotli copies made once, as in production, so the embedded
+    # default is as light on a slow line as the real deployment.
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+else:
+    # Static files straight from the apps' folders, without collectstatic, DEBUG or not.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
