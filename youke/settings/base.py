@@ -26,6 +26,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "home",
+    "supervision",
     "resources",
     "search",
     "sso",
@@ -155,7 +156,14 @@ CELERY_BEAT_SCHEDULE = {
     "media-pipeline-requeue-stuck": {"task": "media_pipeline.requeue_stuck", "schedule": 600},
     # Index updates the search engine missed while it was down (search.retry), every 5 minutes.
     "search-retry-index": {"task": "search.retry_index_updates", "schedule": env_int("SEARCH_RETRY_SECONDS", 300)},
+    # Usage events into the school x day x lesson roll-up, and user ids past retention dropped (supervision.rollup).
+    "supervision-rollup-usage": {
+        "task": "supervision.rollup_usage",
+        "schedule": env_int("SUPERVISION_ROLLUP_SECONDS", 900),
+    },
 }
+# How long a usage event keeps its user id (de-duplication needs it); then only the roll-up remains.
+SUPERVISION_USER_RETENTION_DAYS = env_int("SUPERVISION_USER_RETENTION_DAYS", 30)
 # Task modules not named tasks.py, which autodiscovery would not find.
 CELERY_IMPORTS = ["media_pipeline.upload_tasks"]
 
