@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/search/autocomplete", search_views.api_autocomplete, name="api_autocomplete"),
     path("curriculum/", include("resources.urls")),
     path("training/", include("training.urls")),
+    path("supervision/", include("supervision.urls")),
     path("media-pipeline/uploads/", include("media_pipeline.uploads.urls")),
     path("media-pipeline/", include("media_pipeline.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
