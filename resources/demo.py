@@ -36,6 +36,8 @@ USERS = [
     ("district_reviewer1", "刘", "洋", ["district_reviewer"], False),
     ("trainer1", "陈", "静", ["trainer"], False),
     ("district_admin1", "赵", "磊", ["district_admin"], True),
+    ("supervisor1", "周", "华", ["supervisor"], False),
+    ("school_leader1", "吴", "建国", ["school_leader"], False),
 ]
 # The addresses the demo realm (scripts/keycloak/youke-realm.json) has verified for the same
 # people: with Keycloak configured, their first sign-in there adopts these accounts and their
@@ -44,6 +46,7 @@ DEMO_EMAILS = {
     "school_reviewer1": "school.reviewer1@youke.example.com",
     "district_reviewer1": "district.reviewer1@youke.example.com",
     "district_admin1": "district.admin1@youke.example.com",
+    "school_leader1": "school.leader1@youke.example.com",
 }
 
 

@@ -28,7 +28,7 @@ from .models import (
 # Where the local demo accounts (resources.demo) teach, so that school review works
 # on the embedded default. With Keycloak the directory says (sso.mapping), and the
 # demo accounts get no local profile that a login or sync would contradict.
-DEMO_SCHOOL_OF = {"teacher1": "CGYX", "teacher2": "QSZX", "school_reviewer1": "CGYX"}
+DEMO_SCHOOL_OF = {"teacher1": "CGYX", "teacher2": "QSZX", "school_reviewer1": "CGYX", "school_leader1": "QSZX"}
 
 TEACHERS = ["王芳", "李强", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴霞", "徐明", "孙悦"]
 RESOURCE_TYPES = ["courseware", "teaching_design", "exercise", "micro_lesson", "material"]

@@ -10,6 +10,10 @@ ROLE_GROUPS = {
     "district_reviewer": "区级审核员",
     "trainer": "培训管理员",
     "district_admin": "区级管理员",
+    # 督导: the district's supervision office, which reads every school's figures (supervision).
+    "supervisor": "督导",
+    # A school's head or deputy: sees and answers for their own school's supervision pages only.
+    "school_leader": "学校领导",
 }
 
 # Every role works in the Wagtail admin (teachers publish lessons there).

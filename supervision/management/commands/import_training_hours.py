@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from supervision import imports, tables
+
+
+class Command(BaseCommand):
+    help = "导入外部学时（CSV 或 XLSX）：错误行按行号报告并跳过；同一来源重新导入某年度即替换。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        try:
+            result = imports.import_training_hours(file)
+        except (tables.TableError, OSError) as error:
+            raise CommandError(str(error)) from error
+        for line, reason in result.errors:
+            self.stderr.write(f"第 {line} 行：{reason}")
+        self.stdout.write(result.message())
