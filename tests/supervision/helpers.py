@@ -29,3 +29,21 @@ def stats(code, students, year=2026, section=Section.PRIMARY, area="urban", **va
     return SchoolYearStats.objects.create(
         year=year, school=school(code, area=area), section=section, students=students, **row
     )
+
+
+def teacher(username, school_code, *roles):
+    """A signed-in-able account at `school_code` (an SSO profile as the embedded default makes one)."""
+    from django.contrib.auth import get_user_model
+
+    from sso.models import SsoProfile
+    from sso.roles import ensure_role_groups
+
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": True})
+    groups = ensure_role_groups()
+    user.groups.add(*[groups[role] for role in roles or ("teacher",)])
+    SsoProfile.objects.update_or_create(
+        user=user,
+        defaults={"school": School.objects.get(code=school_code)},
+        create_defaults={"sub": SsoProfile.LOCAL_PREFIX + username, "school": School.objects.get(code=school_code)},
+    )
+    return user
