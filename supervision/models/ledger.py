@@ -58,6 +58,14 @@ class RectificationEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    @property
+    def from_label(self):
+        return RectificationStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self):
+        return RectificationStatus(self.to_status).label
+
 
 class RectificationAttachment(models.Model):
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="attachments")
