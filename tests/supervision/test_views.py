@@ -100,8 +100,9 @@ def test_exports_are_formula_safe(people, library):
 
 
 def test_the_ledger_from_opening_to_closing(people):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     item = ledger.open_item(people["supervisor"], school=School.objects.get(code="QSZX"), year=2026,
-                            finding="多媒体教室不足", deadline=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
+                            finding="多媒体教室不足", deadline=yesterday)  # fmt: skip
     leader, supervisor = signed_in(people["leader"]), signed_in(people["supervisor"])
     listing = leader.get(reverse("supervision:ledger")).content.decode()
     assert 'class="overdue"' in listing and "已逾期" in listing
