@@ -31,6 +31,7 @@ export STATIC_COLLECTED=1
 "$PY" manage.py collectstatic --noinput -v0
 "$PY" manage.py load_demo
 "$PY" manage.py load_training_demo
+"$PY" manage.py load_supervision_demo
 
 # Workers run beside the site, as in production, so uploads are transcoded
 # outside the web request: one for short jobs (with the embedded beat for the
@@ -53,6 +54,7 @@ cat <<BANNER
   演示账号 (demo logins), password youke-demo:
     teacher1 · teacher2 (教师)   school_reviewer1 (校级审核)   district_reviewer1 (区级审核)
     trainer1 (培训管理)          district_admin1 (区级管理员, superuser)
+    supervisor1 (督导)           school_leader1 (学校领导, 青山乡中心小学)
 
 BANNER
 # gunicorn, not runserver: a few teachers at once and the uploader's parallel
