@@ -10,6 +10,7 @@ urlpatterns = [
     path("showcase/", views.showcase_view, name="showcase"),
     path("training/", views.training_view, name="training"),
     path("balance/", views.balance_view, name="balance"),
+    path("announcement.pdf", views.announcement_view, name="announcement"),
     path("templates/<slug:kind>.<str:fmt>", views.template_view, name="template"),
     path("ledger/", ledger_views.ledger_view, name="ledger"),
     path("ledger/new/", ledger_views.new_item_view, name="ledger_new"),

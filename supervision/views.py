@@ -1,6 +1,7 @@
 """The supervision pages: sharing, 一师一优课, training, balance. Each page's tables are its exports."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
@@ -8,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from resources.models import School
 
-from . import panels, templates_download
-from .access import require_scope
+from . import panels, pdf, templates_download
+from .access import is_supervisor, require_scope
 from .exports import XLSX, respond
 from .filters import Filters, choices
 
@@ -84,4 +85,16 @@ def template_view(request, kind, fmt):
     else:
         response = HttpResponse(templates_download.template_xlsx(kind), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{names[kind]}.{fmt}")
+    return response
+
+
+@require_GET
+@login_required
+def announcement_view(request):
+    """The period's results as a PDF for publication: the district's, so supervisors only."""
+    if not is_supervisor(request.user):
+        raise PermissionDenied("只有督导和区级管理员可以生成督导结果公告。")
+    filters = Filters.from_params(request.GET)
+    response = HttpResponse(pdf.render(filters), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"督导结果公告-{filters.year}.pdf")
     return response
