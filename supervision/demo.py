@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from resources.models import LessonPackagePage, School
 
-from .models import DailyUsage, SchoolYearStats, Section
+from .models import DailyUsage, SchoolPair, SchoolYearStats, Section
 
 # code: (section, students, teachers, qualified, backbone, pe_art, floor m², sports m², equipment 元, rooms)
 STATS = {
@@ -40,6 +40,9 @@ def load(today=None):
         SchoolYearStats.objects.update_or_create(
             year=today.year, school=schools[code], section=section, defaults={"students": students, **counts}
         )
+    for urban, rural in (("CGYX", "QSZX"), ("CGEZ", "QSCZ")):
+        if urban in schools and rural in schools:
+            SchoolPair.objects.get_or_create(urban=schools[urban], rural=schools[rural])
     lessons = list(LessonPackagePage.objects.live().filter(school__code="CGYX").order_by("pk")[:3])
     uses = 0
     for code, (every, teachers) in USE.items():

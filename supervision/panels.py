@@ -36,6 +36,11 @@ def sharing_tables(filters, scope):
                   [[town, mine, theirs] for town, (mine, theirs) in sharing.per_town(schools).items()])
         )  # fmt: skip
     tables.append(
+        Table("pairs", "城乡结对", ["城区学校", "乡村学校", "乡村学校使用城区学校资源", "城区学校使用乡村学校资源"],
+              [[pair.urban.name, pair.rural.name, to_rural, to_urban]
+               for pair, to_rural, to_urban in sharing.pairs(filters, scope)])
+    )  # fmt: skip
+    tables.append(
         Table("monthly", "月度趋势", ["月份", *sharing.FLOW_LABELS.values()],
               [[month.strftime("%Y-%m"), *cells.values()] for month, cells in sharing.monthly(filters, scope)])
     )  # fmt: skip

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from resources.models import School
 
 from .cells import Cell
-from .models import DailyUsage
+from .models import DailyUsage, SchoolPair
 
 URBAN, RURAL = School.Area.URBAN, School.Area.RURAL
 FLOWS = {
@@ -152,3 +152,19 @@ def monthly(filters, scope):
         if key:
             months[row["month"]][key].add(row["uses"], row["online"], row["teachers"])
     return sorted(months.items())
+
+
+def pairs(filters, scope):
+    """[(pair, urban lessons used by the rural school: Cell, rural lessons used by the urban school: Cell)]."""
+    chosen = SchoolPair.objects.select_related("urban", "rural").order_by("urban__code", "rural__code")
+    if not scope.everything:
+        chosen = chosen.filter(Q(urban_id=scope.school_id) | Q(rural_id=scope.school_id))
+    chosen = list(chosen)
+    ids = {school_id for pair in chosen for school_id in (pair.urban_id, pair.rural_id)}
+    used = {}
+    rows = shared(filters, scope).filter(consumer_school_id__in=ids, producer_school_id__in=ids)
+    for row in _by_consumer(rows, "producer_school_id"):
+        cell = used.setdefault((row["producer_school_id"], row["consumer_school_id"]), Cell())
+        cell.add(row["uses"], row["online"], row["teachers"])
+    return [(pair, used.get((pair.urban_id, pair.rural_id), Cell()), used.get((pair.rural_id, pair.urban_id), Cell()))
+            for pair in chosen]  # fmt: skip

@@ -2,7 +2,7 @@
 and the rectification ledger (ledger)."""
 
 from .ledger import RectificationAttachment, RectificationEvent, RectificationItem, RectificationStatus
-from .stats import ImportedTrainingHours, SchoolYearStats, Section
+from .stats import ImportedTrainingHours, SchoolPair, SchoolYearStats, Section
 from .usage import (
     AREA_CHOICES,
     DailyUsage,
@@ -24,6 +24,7 @@ __all__ = [
     "RectificationStatus",
     "RollupState",
     "SchoolAreaChange",
+    "SchoolPair",
     "SchoolYearStats",
     "Section",
     "UsageEvent",

@@ -60,3 +60,25 @@ class ImportedTrainingHours(models.Model):
         verbose_name = _("外部学时")
         verbose_name_plural = _("外部学时")
         indexes = [models.Index(fields=["year", "user"], name="supervision_hours_year_user")]
+
+
+class SchoolPair(models.Model):
+    """城乡结对: an urban school the district paired with a rural one (以城带乡), whose flows are shown apart."""
+
+    urban = models.ForeignKey(
+        "resources.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("城区学校"),
+        limit_choices_to={"area": "urban"},
+    )  # fmt: skip
+    rural = models.ForeignKey(
+        "resources.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("乡村学校"),
+        limit_choices_to={"area": "rural"},
+    )  # fmt: skip
+    since = models.DateField(_("结对日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("城乡结对")
+        verbose_name_plural = _("城乡结对")
+        constraints = [models.UniqueConstraint(fields=["urban", "rural"], name="supervision_pair_once")]
+
+    def __str__(self):
+        return f"{self.urban} — {self.rural}"

@@ -102,3 +102,20 @@ def test_the_json_report_has_exactly_the_contracts_keys(urban_lesson, capsys):
     assert set(data["showcase"]) == {"submission_rate", "coverage"}
     assert set(data["training"]) == {"rate_360h", "rate_50h"}
     assert data["training"] == {"rate_360h": 0.0, "rate_50h": 0.0}  # 80 专任教师, none with hours yet
+
+
+def test_paired_schools_flows_are_shown_per_pair(urban_lesson):
+    from resources.models import School
+    from supervision.models import SchoolPair
+
+    pair = SchoolPair.objects.create(urban=School.objects.get(code="CGYX"), rural=School.objects.get(code="QSZX"))
+    SchoolPair.objects.create(urban=School.objects.get(code="CGEZ"), rural=School.objects.get(code="HXZX"))
+    for number in range(5):
+        _play(teacher(f"qs{number}", "QSZX"), urban_lesson)
+    _play(teacher("hx0", "HXZX"), urban_lesson)  # not its partner's lesson
+    rollup.run()
+    rows = sharing.pairs(FILTERS, Scope())
+    assert [(p.rural.code, to_rural.display, to_urban.display) for p, to_rural, to_urban in rows] == [
+        ("HXZX", 0, 0), ("QSZX", 5, 0)
+    ]  # fmt: skip
+    assert rows[1][0] == pair
