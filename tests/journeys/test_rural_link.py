@@ -89,7 +89,8 @@ def test_a_cold_visit_costs_under_100_kB_before_the_first_picture(person, who):
     url = lesson_url(someone)
     total, detail, spent = first_picture(someone, url)
     someone.shoot("first-picture")
-    print(f"\n{someone.platform['name']} {who}: {total} bytes before the first picture\n{detail}")
+    # Kept beside the screenshots (CI keeps them): what the first picture cost, response by response.
+    (someone.folder() / f"bytes-{who}.txt").write_text(f"{total} bytes before the first picture\n{detail}\n")
     assert total <= BUDGET, f"{total} bytes before the first picture:\n{detail}"
     # None of the admin's CSS and JS on a public page (the userbar's 1.2 MB did that).
     assert not [url for url, _ in spent if "/static/wagtail" in url], detail
