@@ -19,6 +19,7 @@
   var CLIMB_BUFFER = 8;         // seconds buffered before climbing a rung
   var PANIC_BUFFER = 3;         // below this, drop to what the link carries
   var RETRY_MAX_MS = 8000;
+  var START_MARGIN = 1.25;      // at the start, buffer 1.25x the next segment's fetch time (+0.5 s)
 
   function request(url, binary, done) {
     var xhr = new XMLHttpRequest();
@@ -106,6 +107,8 @@
     this.failures = 0;
     this.ended = false;
     this.destroyed = false;
+    this.starting = true;              // until the buffer first outlasts the next fetch
+    this.held = false;                 // we paused the start to buffer (not the viewer)
     var Source = window.ManagedMediaSource || window.MediaSource, self = this;
     this.source = new Source();
     if (window.ManagedMediaSource) { video.disableRemotePlayback = true; }
@@ -239,8 +242,33 @@
       if (index !== self.level) { self.pump(); return; }  // a seek or a switch came in between
       var sample = bytes * 8 * 1000 / ms;
       self.estimate = self.estimate ? 0.6 * self.estimate + 0.4 * sample : sample;
-      self.append(data, function () { self.next += 1; });
+      self.append(data, function () { self.next += 1; self.guardStart(); });
     });
+  };
+
+  Engine.prototype.guardStart = function () {
+    /* Two teachers on one line each get half of it: the first segment arrives, the
+       second would not arrive before the first has played, and the picture stalls
+       every few seconds. So, at the start only, play once the buffer outlasts the
+       next segment's fetch at the measured rate: one short wait with the first
+       picture shown and said, instead of stalls. A line with room to spare never waits. */
+    if (!this.starting || !this.estimate) { return; }
+    var playlist = this.playlists[this.level], segment = playlist && playlist.segments[this.next];
+    var ahead = this.ahead();
+    var needed = segment ? START_MARGIN * this.levels[this.level].bandwidth * segment.duration / this.estimate + 0.5 : 0;
+    if (ahead >= needed) {
+      this.starting = false;
+      if (this.held) {
+        this.held = false;
+        this.options.say("");
+        var played = this.video.play();
+        if (played && played.catch) { played.catch(function () { /* the controls remain */ }); }
+      }
+    } else if (!this.held && !this.video.paused) {
+      this.held = true;
+      this.video.pause();
+      this.options.say("网速较慢，先缓冲几秒再播放，以免卡顿…");
+    }
   };
 
   Engine.prototype.append = function (data, appended) {
