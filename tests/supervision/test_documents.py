@@ -16,8 +16,9 @@ def _part(lesson, kind):
 def test_document_and_video_file_downloads_are_uses(client, library):
     lesson = package("认识分数", school_code="CGYX")
     client.force_login(get_user_model().objects.get(username="teacher2"))
-    assert client.get(_part(lesson, "teaching_design").url).status_code == 200
-    assert client.get(_part(lesson, "video").url).status_code == 200
+    # 200 when Wagtail serves the file itself, 302 to a signed URL on S3: a use either way.
+    assert client.get(_part(lesson, "teaching_design").url).status_code in (200, 302)
+    assert client.get(_part(lesson, "video").url).status_code in (200, 302)
     kinds = sorted(UsageEvent.objects.values_list("kind", flat=True))
     assert kinds == ["document", "video_download"]
 
