@@ -12,5 +12,5 @@ echo "== import contracts (docs/architecture.md)"
 echo "== djhtml (templates)"
 find . -path ./.venv -prune -o -path ./node_modules -prune -o -path ./var -prune -o \
     -path '*/templates/*' -name '*.html' -print0 | xargs -0 .venv/bin/djhtml --check
-echo "== eslint (static/**/*.js)"
-node_modules/.bin/eslint 'static/**/*.js'
+echo "== eslint (static/**/*.js, the offline player)"
+node_modules/.bin/eslint 'static/**/*.js' 'bundles/player/**/*.js'

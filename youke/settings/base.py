@@ -26,6 +26,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "home",
+    "bundles",
     "supervision",
     "resources",
     "search",
@@ -107,6 +108,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 WAGTAILSEARCH_BACKENDS = services.search()
 
 MEDIA_ROOT = VAR_DIR / "media"
+# The district's Ed25519 key that signs offline bundles (bundles.signing; manage.py bundle_key --generate).
+BUNDLE_SIGNING_KEY = Path(env_str("YOUKE_BUNDLE_SIGNING_KEY", str(VAR_DIR / "bundle-signing-key.pem")))
 MEDIA_URL = "/media/"
 STORAGES = services.storages(MEDIA_ROOT)
 

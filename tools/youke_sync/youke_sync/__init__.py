@@ -1,0 +1,1 @@
+"""youke-sync: copy a Youke offline bundle to a school box, verified and resumable (see README.md)."""
