@@ -1,5 +1,7 @@
 """`youke-sync serve DEST`: the box's web server, for when `python3 -m http.server` is not enough.
 
+DEST is a box (its current version is served) or a bundle folder.
+
 It adds two things to a plain static server: byte ranges (so a video can be
 sought and a peer box can resume from this one) and `POST usage`, where the
 offline player reports one qualifying play as {"lesson": id, "day": "YYYY-MM-DD"}.
@@ -38,8 +40,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     dest = None
 
     def __init__(self, *args, **kwargs):
-        # "current" is looked up on every request, so a swap is served from the next one on.
-        super().__init__(*args, directory=str(Path(self.dest) / "current"), **kwargs)
+        # "current" is looked up on every request, so a swap is served from the next one on; a plain
+        # bundle folder (an export, a USB disk) is served as it is, so one box can feed another.
+        current = Path(self.dest) / "current"
+        super().__init__(*args, directory=str(current if current.exists() else self.dest), **kwargs)
 
     def do_POST(self):
         if self.path.split("?")[0] != "/usage":
