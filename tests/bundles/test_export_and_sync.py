@@ -177,3 +177,12 @@ def test_the_bundle_builder_replaces_an_older_export_whole(two_lessons, signing_
     second = builder.build(Selection(), tmp_path / "bundle", warn=lambda text: None)
     assert first["bundle_id"] == second["bundle_id"] and second["version"] > first["version"]
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(".bundle")]
+
+
+def test_the_size_is_known_before_the_bundle_is_built(two_lessons, signing_key, tmp_path, capsys):
+    call_command("export_bundle", str(tmp_path / "never"), include_documents=True, dry_run=True)
+    said = capsys.readouterr().out
+    assert not (tmp_path / "never").exists()
+    manifest = export(tmp_path / "bundle", include_documents=True)
+    built = sum({f["path"]: f["size"] for item in manifest["lessons"] for f in item["files"]}.values())
+    assert "预计 2 课（0 课无视频）" in said and f"（{built} 字节）" in said

@@ -6,6 +6,7 @@ from core.media.offline import RENDITIONS
 from resources.choices import Licence
 
 from ... import builder, signing
+from ...estimate import estimate
 from ...renditions import RenditionError
 from ...selection import Selection, SelectionError
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--award-min", default="", help="最低获奖等级，如 区级优课")
         parser.add_argument("--rendition", default="360p", choices=RENDITIONS, help="清晰度（默认 360p）")
         parser.add_argument("--include-documents", action="store_true", help="同时收录教学设计、课件等文档")
+        parser.add_argument("--dry-run", action="store_true", help="只估算大小，不生成 / estimate the size only")
         parser.add_argument(
             "--licence", default=Licence.PUBLIC.value, choices=[Licence.PUBLIC.value, Licence.SIGNED_IN.value]
         )
@@ -37,6 +39,16 @@ class Command(BaseCommand):
             include_documents=options["include_documents"],
             licence=options["licence"],
         )
+        if options["dry_run"]:
+            try:
+                found = estimate(selection)
+            except (SelectionError, RenditionError) as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                f"预计 {found['lessons']} 课（{found['without_video']} 课无视频），{found['hours']:.1f} 课时小时，"
+                f"约 {found['bytes'] / 1e6:.1f} MB（{found['bytes']} 字节）"
+            )
+            return
         try:
             manifest = builder.build(selection, options["out"], warn=lambda text: self.stderr.write(text))
         except (SelectionError, RenditionError, signing.SigningKeyMissing) as exc:

@@ -125,7 +125,8 @@ def _copy(source, target, remaining):
 def serve(dest, bind, port):
     Handler.dest = str(dest)
     server = http.server.ThreadingHTTPServer((bind, port), Handler)
-    say(f"正在提供 {dest}/current：http://{bind}:{port}/  Serving {dest}/current", sys.stderr)
+    folder = Path(dest) / "current" if (Path(dest) / "current").exists() else Path(dest)
+    say(f"正在提供 {folder}：http://{bind}:{port}/  Serving {folder}", sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
