@@ -109,6 +109,8 @@ WAGTAILSEARCH_BACKENDS = services.search()
 
 MEDIA_ROOT = VAR_DIR / "media"
 # The district's Ed25519 key that signs offline bundles (bundles.signing; manage.py bundle_key --generate).
+# Where the admin's 离线资源包 page writes bundles (one folder per bundle id, served to schools by the web server).
+BUNDLE_OUTPUT_DIR = Path(env_str("YOUKE_BUNDLE_OUTPUT_DIR", str(VAR_DIR / "bundles")))
 BUNDLE_SIGNING_KEY = Path(env_str("YOUKE_BUNDLE_SIGNING_KEY", str(VAR_DIR / "bundle-signing-key.pem")))
 MEDIA_URL = "/media/"
 STORAGES = services.storages(MEDIA_ROOT)
@@ -147,6 +149,8 @@ CELERY_TASK_ROUTES = {
     # Bulk, not urgent: an import of a thousand documents must not hold up
     # the short jobs (and the health check's ping) on the default queue.
     "search.extract_document_text": {"queue": "transcode"},
+    # An export may encode 144p with ffmpeg: the transcoders' queue, not the short jobs'.
+    "bundles.build_bundle": {"queue": "transcode"},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
