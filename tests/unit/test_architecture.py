@@ -6,7 +6,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("core", "sso", "media_pipeline", "resources", "search", "training", "supervision", "home", "youke")
+PACKAGES = (
+    "core",
+    "sso",
+    "media_pipeline",
+    "resources",
+    "search",
+    "training",
+    "supervision",
+    "bundles",
+    "home",
+    "youke",
+)
 
 
 def lint_imports(cwd):
