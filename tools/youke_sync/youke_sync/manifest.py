@@ -40,7 +40,9 @@ def load_public_key(path=None):
         return load_pem_public_key(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise SyncError(
-            f"无法读取区级公钥 {path}：{exc}", f"Cannot read the district public key {path}: {exc}"
+            f"无法读取区级公钥 {path}：{exc}。请使用区里发放的 youke-sync，或用 --public-key 指定公钥文件。",
+            f"Cannot read the district public key {path}: {exc}. Use the district's copy of youke-sync "
+            "or pass --public-key.",
         ) from exc
 
 
