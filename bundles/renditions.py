@@ -62,7 +62,11 @@ def make(video, rendition, scratch):
         return target, "mp4", "video/mp4", "360p"
     rungs = outputs.get("rungs", [])
     has_audio = any(rung["name"] == "audio" for rung in rungs)
-    source_rung = _rung_for(rungs, "240p" if rendition == "144p" else ("240p" if rendition == "audio" else rendition))
+    # Videos transcoded since the ladder gained its 144p rung have it: copied like the others.
+    # Older ones have none, and their 144p is encoded from the 240p rung.
+    encode_low = rendition == "144p" and not any(rung["name"] == "144p" for rung in rungs)
+    wanted = "240p" if encode_low or rendition == "audio" else rendition
+    source_rung = _rung_for(rungs, wanted)
     if rendition == "audio" and not has_audio:
         raise RenditionError("该视频没有声音，无法制作仅声音版本。")
     tree = _local_tree(video, {source_rung, "audio"}, scratch)
@@ -71,7 +75,7 @@ def make(video, rendition, scratch):
     if rendition == "audio":
         target, command, made = scratch / "audio.m4a", offline.remux(None, audio, scratch / "audio.m4a"), "audio"
         extension, media_type = "m4a", "audio/mp4"
-    elif rendition == "144p":
+    elif encode_low:
         target = scratch / "low.mp4"
         command = offline.encode_low(picture, audio, target, frame_rate=outputs.get("frame_rate") or 25)
         made, extension, media_type = "144p", "mp4", "video/mp4"

@@ -61,11 +61,11 @@ INIT_SCRIPT = """
     const figure = document.querySelector('figure.yk-player') || document;
     hook(figure.querySelector('video') || document.querySelector('video'));
     const button = playButton(figure);
-    if (yk.played !== null || now() > 15000) return;
+    if (yk.played !== null || now() > yk.dcl + 15000) return;  // counted from page ready: a slow page is not given up on
     if (button && visible(button)) {
       button.click();
       if (yk.clicked === null) yk.clicked = now();
-    } else if (video && yk.clicked === null && now() > 5000) {
+    } else if (video && yk.clicked === null && now() > yk.dcl + 5000) {
       video.play().catch(() => {});  // no button after 5 s: the bare element, as a last resort
       yk.clicked = now();
     }

@@ -4,8 +4,8 @@ An offline bundle carries one file per lesson video, not a playlist and its
 segments: one MP4 plays without script in every browser since ~2012 (an old
 phone on the school's Wi-Fi too), is one content-addressed name to verify and
 one byte range to resume. 360p is the transcoder's own download.mp4; the other
-rungs are copied out of their HLS segments (no re-encode); 144p, which the
-ladder does not make, is encoded from the 240p rung when a bundle asks for it.
+rungs are copied out of their HLS segments (no re-encode), 144p included; for a
+video transcoded before the ladder had 144p, it is encoded from the 240p rung.
 """
 
 from .formats import input_args
