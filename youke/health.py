@@ -78,6 +78,18 @@ def check_broker(timeout):
     return {"status": "up", "backend": url.split("://", 1)[0], "url": redact_url(url)}
 
 
+def check_cache(timeout):
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return {"status": "up", "backend": "memory"}
+    # The raw client: the site's cache turns errors into misses (youke/cache.py), this must not.
+    cache._cache.get_client(write=True).ping()
+    return {"status": "up", "backend": "redis", "url": redact_url(settings.CACHES["default"]["LOCATION"])}
+
+
 def check_identity(timeout):
     config = settings.KEYCLOAK
     if not config:
@@ -93,6 +105,7 @@ CHECKS = {
     "search": check_search,
     "storage": check_storage,
     "broker": check_broker,
+    "cache": check_cache,
     "identity": check_identity,
 }
 

@@ -4,7 +4,8 @@ import os
 import uuid
 
 import pytest
-from django.core.cache.backends.redis import RedisCache
+
+from youke.cache import ResilientRedisCache as RedisCache
 
 pytestmark = pytest.mark.service("redis")
 

@@ -58,6 +58,7 @@ def test_health_reports_the_embedded_default(embedded_site):
         "search": "database",
         "storage": "filesystem",
         "broker": "filesystem",
+        "cache": "memory",
         "identity": "django",
     }
     assert (embedded_site["var_dir"] / "db.sqlite3").exists()

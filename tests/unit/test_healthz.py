@@ -14,7 +14,7 @@ def test_all_up_is_200(client):
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "search", "storage", "broker", "identity"}
+    assert set(body["checks"]) == {"database", "search", "storage", "broker", "cache", "identity"}
     assert response["Cache-Control"].startswith("max-age=0")
 
 

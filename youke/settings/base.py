@@ -132,6 +132,9 @@ YOUKE_RATE_LIMITS = {
 }
 RATELIMIT_USE_CACHE = "default"  # Redis with REDIS_URL: shared by every worker, atomic incr
 RATELIMIT_VIEW = "sso.ratelimits.ratelimited"
+# While Redis is away the counters cannot be read: let searches through rather
+# than answer every one 「请求过于频繁」 (logins are throttled by axes, in the database).
+RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [
     # Django's own RedisCache increments atomically (INCRBY); django-ratelimit only lists django-redis's.
     "django_ratelimit.W001",

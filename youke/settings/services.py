@@ -154,7 +154,9 @@ def cache() -> dict:
     """`REDIS_URL`, else a per-process memory cache."""
     url = env_str("REDIS_URL")
     if url:
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+        # Short socket timeouts, and a miss instead of an error while Redis is away (youke/cache.py).
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        return {"default": {"BACKEND": "youke.cache.ResilientRedisCache", "LOCATION": url, "OPTIONS": options}}
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
