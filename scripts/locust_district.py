@@ -1,0 +1,156 @@
+"""A district's mix for locust (scripts/bench_load.py runs it; loopback only).
+
+Visitors browse the curriculum and open lesson pages;
+teachers search with the judged queries (scripts/search_queries.json);
+learners enrolled in the demo course fetch the video's HLS playlists and
+send the player's heartbeats (the demo's library videos are not transcoded); a school
+reviewer opens the admin's list of pages waiting for review. Each request is
+named by its kind so the report groups them. Everything is discovered from
+the pages at start, the way a browser would find it, so the mix follows the
+demo data rather than hard-coded ids.
+"""
+
+import itertools
+import json
+import random  # a load mix, not secrets
+import re
+import threading
+import uuid
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+QUERIES = [q["q"] for q in json.loads((Path(__file__).parent / "search_queries.json").read_text(encoding="utf-8"))]
+PASSWORD = "youke-demo"  # noqa: S105 - the demo accounts' published password
+LEARNERS = itertools.cycle(["teacher1", "teacher2"])
+found = {"subjects": [], "lessons": []}
+pick = random.Random().choice  # noqa: S311 - which page to open next, not a secret
+lock = threading.Lock()
+
+
+def links(html, pattern):
+    return sorted(set(re.findall(pattern, html)))
+
+
+@events.test_start.add_listener
+def discover(environment, **_):
+    """Subject pages and lesson pages, from the site's own links (anonymous, as a visitor sees them)."""
+    import requests
+
+    host = environment.host
+    home = requests.get(host + "/curriculum/", timeout=60).text
+    found["subjects"] = links(home, r'href="(/curriculum/[a-z0-9_-]+/[a-z0-9_-]+/)"')[:30]
+    for page in ("/", "/lessons/"):
+        found["lessons"] += links(requests.get(host + page, timeout=60).text, r'href="(/lessons/[^"#?]+/)"')
+    found["lessons"] = list(dict.fromkeys(found["lessons"]))[:60]
+    print("discovered:", {k: len(v) for k, v in found.items()}, flush=True)
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    username = "teacher1"
+
+    def sign_in(self, username):
+        self.client.get("/admin/login/", name="sign in")
+        token = self.client.cookies.get("csrftoken")
+        self.client.post(
+            "/admin/login/?next=/admin/",
+            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + "/admin/login/"},
+            name="sign in",
+        )
+        self.csrf = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": self.host + "/"}
+
+
+class Visitor(HttpUser):
+    weight = 6
+    wait_time = between(1, 3)
+
+    @task(2)
+    def curriculum(self):
+        self.client.get("/curriculum/", name="curriculum")
+        if found["subjects"]:
+            self.client.get(pick(found["subjects"]), name="curriculum")
+
+    @task(3)
+    def lesson(self):
+        if found["lessons"]:
+            self.client.get(pick(found["lessons"]), name="lesson page")
+
+
+class Teacher(HttpUser):
+    weight = 2
+    wait_time = between(2, 5)
+
+    @task
+    def search(self):
+        self.client.get("/search/", params={"q": pick(QUERIES)}, name="search")
+
+
+class Learner(SignedIn):
+    """The player's heartbeat every few seconds while a lesson plays."""
+
+    weight = 3
+    wait_time = between(2, 4)
+
+    def on_start(self):
+        with lock:
+            username = next(LEARNERS)
+        self.sign_in(username)
+        self.session, self.seq, self.position = uuid.uuid4().hex, 0, 0.0
+        self.lesson, self.playlists = None, []
+        catalogue = self.client.get("/training/", name="my learning").text
+        for course in links(catalogue, r'href="(/training/[a-z0-9-]+/)"'):
+            if course == "/training/my/":
+                continue
+            page = self.client.get(course, name="my learning").text
+            for enrol in links(page, r'action="(/training/courses/\d+/enrol/)"'):
+                self.client.post(enrol, headers=self.csrf, name="enrol")
+                page = self.client.get(course, name="my learning").text
+            inside = r'href="(' + re.escape(course) + r'[^"]+/)"'
+            for lesson in links(page, inside):
+                if self.find_video(lesson):
+                    return
+
+    def find_video(self, lesson):
+        """The tracked video lesson: its id for heartbeats, its master and variant playlists."""
+        html = self.client.get(lesson, name="my learning").text
+        ids, masters = re.findall(r'data-lesson="(\d+)"', html), re.findall(r'data-master="([^"]+)"', html)
+        if not (ids and masters):
+            return False
+        self.lesson, self.playlists = int(ids[0]), [masters[0]]
+        master = self.client.get(masters[0], name="playlist").text
+        variants = re.findall(r"^([^#\s].*\.m3u8)$", master, re.M)
+        self.playlists += [masters[0].rsplit("/", 1)[0] + "/" + v for v in variants[:2]]
+        return True
+
+    @task(1)
+    def playlist(self):
+        if self.playlists:
+            self.client.get(pick(self.playlists), name="playlist")
+
+    @task(3)
+    def heartbeat(self):
+        self.seq += 1
+        start, self.position = self.position, self.position + 3
+        beat = {"session": self.session, "lesson": self.lesson or 0, "seq": self.seq, "start": start}
+        beat["position"] = self.position
+        with self.client.post(
+            "/training/api/heartbeat", json=beat, headers=self.csrf, name="heartbeat", catch_response=True
+        ) as response:
+            # A refused beat (not enrolled, video not ready, past the end) is the
+            # server's considered answer; only 5xx and dropped connections are errors.
+            if response.status_code < 500:
+                response.success()
+
+
+class Reviewer(SignedIn):
+    weight = 1
+    wait_time = between(3, 6)
+
+    def on_start(self):
+        self.sign_in("school_reviewer1")
+
+    @task
+    def waiting_list(self):
+        self.client.get("/admin/", name="review list")
