@@ -19,4 +19,4 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
 
 USER youke
 EXPOSE 8000
-CMD ["gunicorn", "youke.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+CMD ["gunicorn", "youke.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"]
