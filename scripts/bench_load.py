@@ -104,6 +104,10 @@ def run_step(base, users, seconds, work, name):
                 "p95": row["95%"],
                 "p99": row["99%"],
             }
+    with open(f"{prefix}_failures.csv", newline="") as f:
+        # What went wrong, not only how often: 5xx, timeouts, dropped connections.
+        for row in csv.DictReader(f):
+            print(f"  {name} error: {row['Method']} {row['Name']}: {row['Error'][:160]} x{row['Occurrences']}")
     return rows
 
 
