@@ -61,7 +61,8 @@ INIT_SCRIPT = """
     const figure = document.querySelector('figure.yk-player') || document;
     hook(figure.querySelector('video') || document.querySelector('video'));
     const button = playButton(figure);
-    if (yk.played !== null || now() > yk.dcl + 15000) return;  // counted from page ready: a slow page is not given up on
+    // Counted from page ready: a slow page is not given up on.
+    if (yk.played !== null || now() > yk.dcl + 15000) return;
     if (button && visible(button)) {
       button.click();
       if (yk.clicked === null) yk.clicked = now();
