@@ -27,7 +27,9 @@ def play_view(request):
         return _error("请求过于频繁，请稍后再试。", 429)
     if not request.user.is_authenticated:
         return _error("请先登录。", 401)
-    if len(request.body) > MAX_BODY:
+    # From the header, not request.body: a form post's body has already been read
+    # (CSRF's check parses request.POST), and reading it again raises.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
         return _error("播放数据过大。", 400)
     try:
         is_json = request.content_type == "application/json"

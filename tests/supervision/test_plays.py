@@ -70,3 +70,18 @@ def test_the_lesson_page_includes_the_usage_script_for_signed_in_users(client, l
     html = client.get(lesson.url).content.decode()
     if "yk-player" in html:  # only a page with a player needs it
         assert "supervision/usage.js" in html
+
+
+def test_the_browsers_form_post_with_its_csrf_header_is_answered(lesson, rural_teacher):
+    """As usage.js sends it: multipart FormData and X-CSRFToken, through the real CSRF check (which reads the body)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rural_teacher)
+    client.get(lesson.url)  # the page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    body = {"lesson": lesson.pk, "session": "sessionBBBB", "seq": 1, "played": 0}
+    answer = client.post(reverse("supervision:play"), body, HTTP_X_CSRFTOKEN=token)
+    assert answer.status_code == 200 and answer.json() == {"outcome": "started"}
+    too_big = {**body, "session": "x" * 2000}
+    assert client.post(reverse("supervision:play"), too_big, HTTP_X_CSRFTOKEN=token).status_code == 400
