@@ -24,6 +24,13 @@ case "${DEBUG:-}" in
 esac
 
 "$PY" manage.py migrate --noinput -v0
+if [ -n "${SEARCH_URL:-}" ]; then
+    # The engine's indexes made with their mappings before anything is indexed
+    # page by page: a page saved into a missing index has the engine guess the
+    # types, every search then fails (fielddata on _django_content_type) and
+    # silently answers from the database. Cheap here: the demo is small.
+    "$PY" manage.py update_index -v0
+fi
 # Static files collected once, with hashed names and gzip copies, as in
 # production: the embedded default must be as light on a slow line (a few
 # seconds here, then only changed files).
