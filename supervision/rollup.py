@@ -1,4 +1,4 @@
-"""Usage events into the school x day x lesson roll-up (DailyUsage): incremental, idempotent, rebuildable.
+"""Usage events into the school x day x lesson roll-up (DailyUsage), and its months (supervision.monthly).
 
 Each run rebuilds whole days: every day touched by an event or offline count
 written since the last run's watermark is recomputed from the raw rows, so
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from resources.models import LessonPackagePage, School
 
+from . import monthly
 from .models import DailyUsage, OfflinePlayCount, RollupState, UsageEvent, UsageKind
 from .usage import area_on
 
@@ -89,6 +90,7 @@ def run(now=None):
     days = set(events.values_list("day", flat=True).distinct()) | set(offline.values_list("day", flat=True).distinct())
     for day in sorted(days):
         _rebuild_day(day)
+    monthly.rebuild_months_of(days)
     state.events_until = state.offline_until = now
     state.save()
     drop_user_ids(now)
@@ -96,11 +98,12 @@ def run(now=None):
 
 
 def rebuild(start, end):
-    """Recompute every day from `start` to `end` (inclusive) from the raw rows."""
+    """Recompute every day from `start` to `end` (inclusive) from the raw rows, then their months."""
     day = start
     while day <= end:
         _rebuild_day(day)
         day += datetime.timedelta(days=1)
+    monthly.rebuild(start, end)
 
 
 def drop_user_ids(now=None):
@@ -108,6 +111,8 @@ def drop_user_ids(now=None):
     now = now or timezone.now()
     cutoff = timezone.localtime(now).date() - datetime.timedelta(days=settings.SUPERVISION_USER_RETENTION_DAYS)
     old = UsageEvent.objects.filter(day__lt=cutoff, user__isnull=False)
-    for day in sorted(set(old.values_list("day", flat=True).distinct())):
+    days = sorted(set(old.values_list("day", flat=True).distinct()))
+    for day in days:
         _rebuild_day(day)
+    monthly.rebuild_months_of(days)
     return old.update(user=None)

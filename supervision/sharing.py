@@ -1,4 +1,4 @@
-"""The sharing panel: who uses whose lessons, between 城区 and 乡村, from the daily roll-up only.
+"""The sharing panel: who uses whose lessons, between 城区 and 乡村, from the roll-ups only.
 
 Self-use (a school using its own lessons) is never a flow. Each figure is a
 supervision.cells.Cell, hidden as 「<5」 on few teachers. Every function is
@@ -14,8 +14,9 @@ from django.db.models.functions import TruncMonth
 
 from resources.models import School
 
+from . import monthly as monthly_rollup
 from .cells import Cell
-from .models import DailyUsage, SchoolPair
+from .models import DailyUsage, MonthlyUsage, SchoolPair
 
 URBAN, RURAL = School.Area.URBAN, School.Area.RURAL
 FLOWS = {
@@ -34,34 +35,76 @@ USES = F("plays") + F("downloads") + F("documents") + F("offline_plays")
 ONLINE = F("plays") + F("downloads") + F("documents")
 
 
-def usage(filters, scope):
-    """DailyUsage of the period, by the consuming school's town and class, the lesson's section and subject."""
-    rows = DailyUsage.objects.filter(day__gte=filters.start, day__lte=filters.end)
-    if filters.town:
-        rows = rows.filter(consumer_school__town=filters.town)
-    if filters.area:
-        rows = rows.filter(consumer_area=filters.area)
+# Where each source keeps the lesson's section and subject, and how its rows fall into months.
+DAILY = {"section": "lesson__stage__code", "subject": "lesson__subject_id", "parent": "lesson__subject__parent_id"}
+MONTHLY = {"section": "section", "subject": "subject_id", "parent": "subject_parent_id"}
+
+
+def _sources(filters):
+    """[(rows of the period, field names)]: whole months from MonthlyUsage, the edges' days from DailyUsage."""
+    months = monthly_rollup.whole_months(filters.start, filters.end)
+    if months is None:
+        return [(DailyUsage.objects.filter(day__gte=filters.start, day__lte=filters.end), DAILY)]
+    first, last = months
+    edges = Q(day__gte=filters.start, day__lt=first) | Q(day__gte=monthly_rollup.next_month(last), day__lte=filters.end)
+    return [
+        (MonthlyUsage.objects.filter(month__gte=first, month__lte=last), MONTHLY),
+        (DailyUsage.objects.filter(edges), DAILY),
+    ]
+
+
+def _lessons(rows, names, filters):
     if filters.section:
-        rows = rows.filter(lesson__stage__code=filters.section)
+        rows = rows.filter(**{names["section"]: filters.section})
     if filters.subject:
-        rows = rows.filter(Q(lesson__subject_id=filters.subject) | Q(lesson__subject__parent_id=filters.subject))
-    if not scope.everything:
-        rows = rows.filter(Q(consumer_school_id=scope.school_id) | Q(producer_school_id=scope.school_id))
+        rows = rows.filter(Q(**{names["subject"]: filters.subject}) | Q(**{names["parent"]: filters.subject}))
     return rows
 
 
+def usage(filters, scope):
+    """[roll-up rows of the period], by the consuming school's town and class, the lesson's section and subject."""
+    sources = []
+    for rows, names in _sources(filters):
+        if filters.town:
+            rows = rows.filter(consumer_school__town=filters.town)
+        if filters.area:
+            rows = rows.filter(consumer_area=filters.area)
+        if not scope.everything:
+            rows = rows.filter(Q(consumer_school_id=scope.school_id) | Q(producer_school_id=scope.school_id))
+        sources.append(_lessons(rows, names, filters))
+    return sources
+
+
 def shared(filters, scope):
-    """Uses of another school's lesson (self-use excluded)."""
-    return usage(filters, scope).filter(producer_school__isnull=False).exclude(consumer_school=F("producer_school"))
+    """[rows of uses of another school's lesson] (self-use excluded)."""
+    return [
+        rows.filter(producer_school__isnull=False).exclude(consumer_school=F("producer_school"))
+        for rows in usage(filters, scope)
+    ]
 
 
-def _by_consumer(rows, *keys):
-    """Grouped by `keys` and the consuming school: uses, online uses and the school's largest daily teachers."""
-    return (
-        rows.values(*keys, "consumer_school_id")
-        .annotate(uses=Sum(USES), online=Sum(ONLINE), teachers=Max("teachers"))
-        .order_by()
-    )
+def _by_consumer(sources, *keys):
+    """Grouped by `keys` and the consuming school: uses, online uses and the school's largest daily teachers.
+
+    One grouped query per source, merged here: sums add, the largest teachers count is the larger.
+    """
+    merged = {}
+    for rows in sources:
+        grouped = (
+            rows.values(*keys, "consumer_school_id")
+            .annotate(uses=Sum(USES), online=Sum(ONLINE), teachers=Max("teachers"))
+            .order_by()
+        )
+        for row in grouped:
+            key = tuple(row[name] for name in (*keys, "consumer_school_id"))
+            if key in merged:
+                seen = merged[key]
+                seen["uses"] += row["uses"]
+                seen["online"] += row["online"]
+                seen["teachers"] = max(seen["teachers"], row["teachers"])
+            else:
+                merged[key] = row
+    return list(merged.values())
 
 
 def flows(filters, scope):
@@ -81,13 +124,11 @@ def rural_reach(filters, scope):
     if filters.town:
         schools = schools.filter(town=filters.town)
     total = schools.count()
-    reached = (
-        shared(filters, scope)
-        .filter(consumer_area=RURAL, consumer_school__in=schools)
-        .values("consumer_school_id")
-        .distinct()
-        .count()
-    )
+    reached = set()
+    for rows in shared(filters, scope):
+        rows = rows.filter(consumer_area=RURAL, consumer_school__in=schools)
+        reached.update(rows.values_list("consumer_school_id", flat=True).distinct().order_by())
+    reached = len(reached)
     return reached, total, (reached / total if total else None)
 
 
@@ -116,20 +157,18 @@ def per_school(filters, scope):
 
 
 def _produced(filters, scope):
-    """Uses of lessons made at a school in the filters' town/class, by any other school."""
-    rows = DailyUsage.objects.filter(day__gte=filters.start, day__lte=filters.end, producer_school__isnull=False)
-    rows = rows.exclude(consumer_school=F("producer_school"))
-    if filters.town:
-        rows = rows.filter(producer_school__town=filters.town)
-    if filters.area:
-        rows = rows.filter(producer_area=filters.area)
-    if filters.section:
-        rows = rows.filter(lesson__stage__code=filters.section)
-    if filters.subject:
-        rows = rows.filter(Q(lesson__subject_id=filters.subject) | Q(lesson__subject__parent_id=filters.subject))
-    if not scope.everything:
-        rows = rows.filter(producer_school_id=scope.school_id)
-    return rows
+    """[rows of uses of lessons made at a school in the filters' town/class, by any other school]."""
+    sources = []
+    for rows, names in _sources(filters):
+        rows = rows.filter(producer_school__isnull=False).exclude(consumer_school=F("producer_school"))
+        if filters.town:
+            rows = rows.filter(producer_school__town=filters.town)
+        if filters.area:
+            rows = rows.filter(producer_area=filters.area)
+        if not scope.everything:
+            rows = rows.filter(producer_school_id=scope.school_id)
+        sources.append(_lessons(rows, names, filters))
+    return sources
 
 
 def per_town(school_rows):
@@ -146,11 +185,14 @@ def monthly(filters, scope):
     """[(month, {flow key: Cell})] in month order."""
     names = {pair: key for key, pair in FLOWS.items()}
     months = defaultdict(lambda: {key: Cell() for key in FLOWS})
-    rows = shared(filters, scope).annotate(month=TruncMonth("day"))
-    for row in _by_consumer(rows, "month", "producer_area", "consumer_area"):
+    rows = [
+        source.annotate(period=F("month") if source.model is MonthlyUsage else TruncMonth("day"))
+        for source in shared(filters, scope)
+    ]
+    for row in _by_consumer(rows, "period", "producer_area", "consumer_area"):
         key = names.get((row["producer_area"], row["consumer_area"]))
         if key:
-            months[row["month"]][key].add(row["uses"], row["online"], row["teachers"])
+            months[row["period"]][key].add(row["uses"], row["online"], row["teachers"])
     return sorted(months.items())
 
 
@@ -162,7 +204,7 @@ def pairs(filters, scope):
     chosen = list(chosen)
     ids = {school_id for pair in chosen for school_id in (pair.urban_id, pair.rural_id)}
     used = {}
-    rows = shared(filters, scope).filter(consumer_school_id__in=ids, producer_school_id__in=ids)
+    rows = [rows.filter(consumer_school_id__in=ids, producer_school_id__in=ids) for rows in shared(filters, scope)]
     for row in _by_consumer(rows, "producer_school_id"):
         cell = used.setdefault((row["producer_school_id"], row["consumer_school_id"]), Cell())
         cell.add(row["uses"], row["online"], row["teachers"])

@@ -6,6 +6,7 @@ from .stats import ImportedTrainingHours, SchoolPair, SchoolYearStats, Section
 from .usage import (
     AREA_CHOICES,
     DailyUsage,
+    MonthlyUsage,
     OfflinePlayCount,
     RollupState,
     SchoolAreaChange,
@@ -17,6 +18,7 @@ __all__ = [
     "AREA_CHOICES",
     "DailyUsage",
     "ImportedTrainingHours",
+    "MonthlyUsage",
     "OfflinePlayCount",
     "RectificationAttachment",
     "RectificationEvent",

@@ -110,6 +110,38 @@ class DailyUsage(models.Model):
         return self.plays + self.downloads + self.documents + self.offline_plays
 
 
+class MonthlyUsage(models.Model):
+    """The coarser roll-up the sharing panel reads for whole months: DailyUsage summed per month.
+
+    One row per month, consuming and producing school with their classes, and the
+    lesson's section (stage code) and subject (and its parent), the panel's filters,
+    so a month is a few thousand rows where DailyUsage has one per lesson, school and day.
+    `teachers` is the largest daily count among the summed rows, as the panel takes of daily rows.
+    Rebuilt per month from DailyUsage (supervision.monthly) whenever a day of it is.
+    """
+
+    month = models.DateField()  # the first of the month
+    consumer_school = models.ForeignKey("resources.School", on_delete=models.CASCADE, related_name="+")
+    consumer_area = models.CharField(max_length=10)
+    producer_school = models.ForeignKey(
+        "resources.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    producer_area = models.CharField(max_length=10, blank=True)
+    section = models.CharField(max_length=20, blank=True)
+    subject = models.ForeignKey("resources.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject_parent = models.ForeignKey(
+        "resources.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plays = models.PositiveIntegerField(default=0)
+    downloads = models.PositiveIntegerField(default=0)
+    documents = models.PositiveIntegerField(default=0)
+    offline_plays = models.PositiveIntegerField(default=0)
+    teachers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "consumer_area", "producer_area"], name="supervision_monthly_flow")]
+
+
 class RollupState(models.Model):
     """The incremental roll-up's watermark: events created up to `events_until` are rolled up."""
 
