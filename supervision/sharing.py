@@ -6,9 +6,11 @@ a fixed number of grouped queries, whatever the period or the number of
 schools, so the dashboard stays bounded.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -107,11 +109,47 @@ def _by_consumer(sources, *keys):
     return list(merged.values())
 
 
+def _summed(sources, *keys):
+    """Grouped by `keys` and summed over the consuming schools, in the database.
+
+    The same figures as adding up _by_consumer's rows (per consuming school the
+    uses, and the largest daily teachers over both sources), but only one row per
+    `keys` leaves PostgreSQL: by producing school that is 200 rows, not 40,000.
+    """
+    parts, params = [], []
+    for rows in sources:
+        grouped = (
+            rows.values(*keys, "consumer_school_id")
+            .annotate(uses=Sum(USES), online=Sum(ONLINE), teachers=Max("teachers"))
+            .order_by()
+        )
+        sql, part_params = grouped.query.sql_with_params()
+        parts.append(sql)
+        params.extend(part_params)
+    names = ", ".join(f'"{key}"' for key in keys)
+    inner = ", ".join([*(f'"{key}"' for key in keys), '"consumer_school_id"'])
+    # Only the fixed column names above and Django's own compiled SQL are interpolated; values are parameters.
+    sql = (
+        f"SELECT {names}{', ' if keys else ''}SUM(uses), SUM(online), SUM(teachers) FROM ("  # noqa: S608
+        f"SELECT {inner}, SUM(uses) AS uses, SUM(online) AS online, MAX(teachers) AS teachers "
+        f"FROM ({' UNION ALL '.join(parts)}) AS sources GROUP BY {inner}) AS schools"
+        f"{' GROUP BY ' + names if keys else ''}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # PostgreSQL's SUM of integers is a numeric: back to int.
+        sums = ("uses", "online", "teachers")
+        return [
+            dict(zip(keys, row[: len(keys)], strict=True)) | dict(zip(sums, map(int, row[len(keys) :]), strict=True))
+            for row in cursor.fetchall()
+        ]
+
+
 def flows(filters, scope):
     """{flow key: Cell} for the four producer class × consumer class pairs."""
     cells = {key: Cell() for key in FLOWS}
     names = {pair: key for key, pair in FLOWS.items()}
-    for row in _by_consumer(shared(filters, scope), "producer_area", "consumer_area"):
+    for row in _summed(shared(filters, scope), "producer_area", "consumer_area"):
         key = names.get((row["producer_area"], row["consumer_area"]))
         if key:
             cells[key].add(row["uses"], row["online"], row["teachers"])
@@ -150,7 +188,7 @@ def per_school(filters, scope):
     for row in _by_consumer(shared(filters, scope)):
         if row["consumer_school_id"] in rows:
             rows[row["consumer_school_id"]].from_others.add(row["uses"], row["online"], row["teachers"])
-    for row in _by_consumer(_produced(filters, scope), "producer_school_id"):
+    for row in _summed(_produced(filters, scope), "producer_school_id"):
         if row["producer_school_id"] in rows:
             rows[row["producer_school_id"]].by_others.add(row["uses"], row["online"], row["teachers"])
     return list(rows.values())
@@ -189,11 +227,16 @@ def monthly(filters, scope):
         source.annotate(period=F("month") if source.model is MonthlyUsage else TruncMonth("day"))
         for source in shared(filters, scope)
     ]
-    for row in _by_consumer(rows, "period", "producer_area", "consumer_area"):
+    for row in _summed(rows, "period", "producer_area", "consumer_area"):
         key = names.get((row["producer_area"], row["consumer_area"]))
         if key:
-            months[row["period"]][key].add(row["uses"], row["online"], row["teachers"])
+            months[_month(row["period"])][key].add(row["uses"], row["online"], row["teachers"])
     return sorted(months.items())
+
+
+def _month(period):
+    """The month as a date: raw SQL over DailyUsage's truncated days gives a midnight timestamp."""
+    return period.date() if isinstance(period, datetime.datetime) else period
 
 
 def pairs(filters, scope):

@@ -123,6 +123,9 @@ def test_the_sharing_panel_reads_the_same_from_months_as_from_days(uses, monkeyp
     assert from_months[0][0]["urban_to_rural"][0] == 3 + 4 + 5 + 6 + 7  # the rural plays of math and HXZX's offline
     assert from_months[0][0]["rural_to_urban"][0] == 1 + 2 + 3 + 4  # urban downloads of the physics lesson
     assert from_months[0][0]["rural_to_rural"][0] == 3  # HXZX's offline plays of it
+    assert [month for month, _ in sharing.monthly(Filters.for_year(YEAR), Scope())] == [
+        datetime.date(YEAR, month, 1) for month in (1, 2, 3)
+    ]
     monkeypatch.setattr(monthly, "whole_months", lambda start, end: None)  # every figure from DailyUsage
     assert [_panel(*case) for case in _filter_sets()] == from_months
 
