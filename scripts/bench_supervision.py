@@ -9,7 +9,8 @@ profiles, one published lesson per school, then inserts the events of one
 year with PostgreSQL's generate_series (each a random teacher using a random
 other-or-own school's lesson at a random hour), rolls the first days up with
 supervision.rollup (timed, per day) and the rest with the same aggregation in
-one SQL statement, and renders each supervision page `--runs` times
+one SQL statement, rebuilds the year's months from the days with supervision.monthly
+(timed), and renders each supervision page `--runs` times
 as a supervisor through Django's test client. Prints per page p50, p95, and
 p95 beside the 300 ms budget as a ratio.
 """
@@ -114,8 +115,9 @@ def rollup(timed_days):
     """
     from django.db import connection
 
+    from supervision import monthly
     from supervision import rollup as supervision_rollup
-    from supervision.models import DailyUsage
+    from supervision.models import DailyUsage, MonthlyUsage
 
     first = datetime.date(YEAR, 1, 1)
     last_timed = first + datetime.timedelta(days=timed_days - 1)
@@ -137,6 +139,10 @@ def rollup(timed_days):
             [last_timed],
         )
     print(f"rest of the year in SQL: {time.perf_counter() - started:.1f} s; {DailyUsage.objects.count():,} rows")
+    started = time.perf_counter()
+    monthly.rebuild(first, datetime.date(YEAR, 12, 31))
+    took = time.perf_counter() - started
+    print(f"months through supervision.monthly: 12 in {took:.1f} s; {MonthlyUsage.objects.count():,} rows")
 
 
 def measure(runs):
