@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from resources.models import LessonPackagePage, School
 
+from . import monthly
 from .models import DailyUsage, SchoolPair, SchoolYearStats, Section
 
 # code: (section, students, teachers, qualified, backbone, pe_art, floor m², sports m², equipment 元, rooms)
@@ -59,4 +60,6 @@ def load(today=None):
                               "downloads": 1, "offline_plays": 2 if consumer.area == "rural" else 0},
                 )  # fmt: skip
                 uses += 1
+    # The panels read whole months from the month roll-up, as the beat job leaves it.
+    monthly.rebuild_months_of([today - datetime.timedelta(days=back) for back in range(28)])
     return {"school_stats": len(schools), "daily_usage": uses}

@@ -235,7 +235,10 @@ def monthly(filters, scope):
 
 
 def _month(period):
-    """The month as a date: raw SQL over DailyUsage's truncated days gives a midnight timestamp."""
+    """The month as a date: raw SQL over DailyUsage's truncated days gives a midnight timestamp
+    (PostgreSQL) or text (SQLite, which has no date type: '2026-11-01' or '2026-11-01 00:00:00')."""
+    if isinstance(period, str):
+        return datetime.date.fromisoformat(period[:10])
     return period.date() if isinstance(period, datetime.datetime) else period
 
 

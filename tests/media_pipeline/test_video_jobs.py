@@ -56,7 +56,7 @@ def test_a_job_stores_every_output_and_marks_ready_in_one_step(stored_clip):
     assert "master.m3u8" in files and "download.mp4" in files and "poster.jpg" in files
     for name in files:
         assert default_storage.exists(video.output_name(name)), name
-    assert [rung["name"] for rung in video.outputs["rungs"]] == ["360p", "240p", "audio"]
+    assert [rung["name"] for rung in video.outputs["rungs"]] == ["360p", "240p", "144p", "audio"]
     assert video.duration == pytest.approx(3, abs=0.2)
     assert stored_bytes(video.original) == original, "the original is never touched"
 

@@ -19,7 +19,9 @@ pytestmark = [
     pytest.mark.service("s3"),
     pytest.mark.service("redis"),
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
+    # Serialized like the browser tests that follow: a plain transactional flush re-runs post_migrate,
+    # and the next serialized test could not restore its content types over the new ones.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
