@@ -10,7 +10,7 @@ from core.media import offline
 from core.media.ladder import AudioRung
 
 from .builder import _video
-from .renditions import _rung_for
+from .renditions import _rung_for, has_rung
 from .selection import lessons
 
 
@@ -23,7 +23,7 @@ def video_bytes(video, rendition):
     outputs = video.outputs or {}
     if rendition == "360p" and outputs.get("download"):
         return outputs.get("download_bytes") or default_storage.size(video.output_name(outputs["download"]))
-    if rendition == "144p" and not any(rung["name"] == "144p" for rung in outputs.get("rungs", [])):
+    if rendition == "144p" and not has_rung(outputs.get("rungs", []), "144p"):
         return int((video.duration or 0) * (offline.LOW_BITRATE + AudioRung().bitrate) / 8)
     if rendition == "audio":
         return _stored(video, {"audio"})

@@ -49,6 +49,10 @@ def _rung_for(rungs, wanted):
     return (smaller or video_rungs[-1:] or [None])[0]
 
 
+def has_rung(rungs, name):
+    return any(rung["name"] == name for rung in rungs)
+
+
 def make(video, rendition, scratch):
     """(path, extension, media type, rendition actually made) for `video` at `rendition`."""
     if rendition not in offline.RENDITIONS:
@@ -61,10 +65,10 @@ def make(video, rendition, scratch):
             shutil.copyfileobj(source, out, 1024 * 1024)
         return target, "mp4", "video/mp4", "360p"
     rungs = outputs.get("rungs", [])
-    has_audio = any(rung["name"] == "audio" for rung in rungs)
+    has_audio = has_rung(rungs, "audio")
     # Videos transcoded since the ladder gained its 144p rung have it: copied like the others.
     # Older ones have none, and their 144p is encoded from the 240p rung.
-    encode_low = rendition == "144p" and not any(rung["name"] == "144p" for rung in rungs)
+    encode_low = rendition == "144p" and not has_rung(rungs, "144p")
     wanted = "240p" if encode_low or rendition == "audio" else rendition
     source_rung = _rung_for(rungs, wanted)
     if rendition == "audio" and not has_audio:

@@ -118,7 +118,7 @@ def download(request, video_id):
 
 
 @require_GET
-def poster(request, video_id):
+def poster(request, video_id, small=False):
     """The poster, answered here rather than redirected: on an 80 ms line a redirect
     costs a round trip (two when the signed URL's host is another connection) for
     a few kB. The player asks for the small WebP; outputs made before it existed,
@@ -127,7 +127,7 @@ def poster(request, video_id):
     if not video.output_prefix:
         raise Http404
     files = set(video.outputs.get("files", ()))
-    name = POSTER_WEBP if request.path.endswith(".webp") and POSTER_WEBP in files else POSTER
+    name = POSTER_WEBP if small and POSTER_WEBP in files else POSTER
     try:
         handle = default_storage.open(video.output_name(name), "rb")
     except FileNotFoundError:
