@@ -45,6 +45,11 @@
     return base.replace(/[?#].*$/, "").replace(/[^\/]*$/, "") + uri;
   }
 
+  function play(video) {
+    var played = video.play();
+    if (played && played.catch) { played.catch(function () { /* autoplay refused: the controls remain */ }); }
+  }
+
   function mime(level) {
     return (level.audioOnly ? "audio/mp4" : "video/mp4") + '; codecs="' + level.codecs + '"';
   }
@@ -261,8 +266,7 @@
       if (this.held) {
         this.held = false;
         this.options.say("");
-        var played = this.video.play();
-        if (played && played.catch) { played.catch(function () { /* the controls remain */ }); }
+        play(this.video);
       }
     } else if (!this.held && !this.video.paused) {
       this.held = true;
@@ -402,8 +406,7 @@
       say: function (text) { self.say(text); },
       onLevel: function (level) { self.figure.setAttribute("data-level", level.height ? level.height + "p" : "audio"); }
     });
-    var played = this.video.play();
-    if (played && played.catch) { played.catch(function () { /* autoplay refused: the controls remain */ }); }
+    play(this.video);
     if (this.levels) { this.feed(); }
   };
 
