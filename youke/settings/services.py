@@ -70,7 +70,8 @@ def search() -> dict:
         "database": {"BACKEND": "search.backends.database"},
         "default": {
             "BACKEND": SEARCH_BACKENDS[engine],
-            "URLS": [url],
+            # Several nodes, comma-separated: the client spreads requests and skips a dead node.
+            "URLS": [node.strip() for node in url.split(",") if node.strip()],
             "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "youke_"),
             # A slow engine must not hold a web worker for long.
             "TIMEOUT": env_int("SEARCH_TIMEOUT", 5),
