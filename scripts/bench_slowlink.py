@@ -40,6 +40,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,14 @@ def arguments():
     parser.add_argument("--only", choices=("today", "yours"), help="start one configuration only")
     parser.add_argument("--url", action="append", help="measure an already running site on this host instead")
     parser.add_argument("--lesson", help="the lesson page's path (default: found from the home page)")
+    parser.add_argument(
+        "--forward",
+        type=int,
+        action="append",
+        default=[],
+        help="also carry this host port over the link (a --url site's object store, Keycloak)",
+    )
+    parser.add_argument("--cafile", help="the CA of an https --url site's certificate (scripts/prodlike.sh's)")
     parser.add_argument("--tests", default=",".join(TESTS), help=f"which of {','.join(TESTS)} (default all)")
     parser.add_argument("--clip-seconds", type=int, default=90, help="the generated lesson video's length")
     parser.add_argument("--clip-size", default="1280x720", help="the generated lesson video's picture size")
@@ -157,6 +166,7 @@ def measure(options, link, label, base, lesson, test):
         "username": options.username, "password": options.password, "play_seconds": options.play_seconds,
         "runs": options.runs, "task": "load" if test in ("anonymous", "signed_in") else "play",
         "signed_in": test == "signed_in", "viewers": 2 if test == "two_viewers" else 1,
+        "forward": options.forward,
     }  # fmt: skip
     limit = options.runs * (options.timeout + 60) + options.play_seconds + 120
     result = run_client(link, job, limit)
@@ -180,6 +190,8 @@ def main():
     signal.signal(signal.SIGTERM, interrupt)
     rates = [r for value in options.rate or ["256kbit", "1mbit"] for r in value.split(",")]
     tests = [t for t in options.tests.split(",") if t in TESTS]
+    if options.cafile:
+        sites.TLS = ssl.create_default_context(cafile=options.cafile)
     work = tempfile.mkdtemp(prefix="yk-slowlink-")
     stack, results = [], {}
     began = time.monotonic()
@@ -189,8 +201,8 @@ def main():
         stack.append(link.down)
         link.up()
         delay = link.shape(rates[0])
-        routes = [((HOST_ADDRESS, int(base.rsplit(":", 1)[1])), ("127.0.0.1", int(base.rsplit(":", 1)[1])))
-                  for _, base, _ in found]  # fmt: skip
+        ports = [int(base.rsplit(":", 1)[1]) for _, base, _ in found] + options.forward
+        routes = [((HOST_ADDRESS, port), ("127.0.0.1", port)) for port in ports]
         relay = Relay(routes, delay=delay, handshake=2 * delay).start()
         stack.append(relay.stop)
         say(f"link: tbf both ways, delay by {'netem' if link.netem else 'the relay'}")
