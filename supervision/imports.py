@@ -13,7 +13,7 @@ from django.db import transaction
 
 from resources.models import School
 
-from . import tables
+from . import cache, tables
 from .models import ImportedTrainingHours, SchoolYearStats, Section
 
 STATS_COLUMNS = {
@@ -147,6 +147,7 @@ def import_school_stats(path):
     with transaction.atomic():
         SchoolYearStats.objects.filter(year__in=result.years).delete()
         SchoolYearStats.objects.bulk_create(good)
+    cache.changed()
     result.imported = len(good)
     return result
 
@@ -188,5 +189,6 @@ def import_training_hours(path):
         for year, source in replaced:
             ImportedTrainingHours.objects.filter(year=year, source=source).delete()
         ImportedTrainingHours.objects.bulk_create(good)
+    cache.changed()
     result.imported = len(good)
     return result

@@ -12,6 +12,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Max, Sum
 
+from . import cache
 from .models import DailyUsage, MonthlyUsage
 
 KEYS = {
@@ -63,6 +64,7 @@ def rebuild_month(month):
     with transaction.atomic():
         MonthlyUsage.objects.filter(month=month).delete()
         MonthlyUsage.objects.bulk_create(cells, batch_size=2000)
+    cache.changed()
     return len(cells)
 
 

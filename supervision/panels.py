@@ -44,6 +44,11 @@ def sharing_tables(filters, scope):
         Table("monthly", "月度趋势", ["月份", *sharing.FLOW_LABELS.values()],
               [[month.strftime("%Y-%m"), *cells.values()] for month, cells in sharing.monthly(filters, scope)])
     )  # fmt: skip
+    tables.append(
+        Table("weekly", "周趋势", ["周（起始日）", *sharing.FLOW_LABELS.values()],
+              [[week.isoformat(), *cells.values()] for week, cells in sharing.weekly(filters, scope)],
+              f"最近 {sharing.WEEKS} 周，按周一起算。")
+    )  # fmt: skip
     return tables, flows
 
 

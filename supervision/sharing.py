@@ -8,11 +8,12 @@ schools, so the dashboard stays bounded.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import F, Max, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
 
 from resources.models import School
 
@@ -35,6 +36,7 @@ FLOW_LABELS = {
 }
 USES = F("plays") + F("downloads") + F("documents") + F("offline_plays")
 ONLINE = F("plays") + F("downloads") + F("documents")
+WEEKS = 13  # the weekly trend: a term's last quarter, from the daily roll-up
 
 
 # Where each source keeps the lesson's section and subject, and how its rows fall into months.
@@ -42,9 +44,10 @@ DAILY = {"section": "lesson__stage__code", "subject": "lesson__subject_id", "par
 MONTHLY = {"section": "section", "subject": "subject_id", "parent": "subject_parent_id"}
 
 
-def _sources(filters):
-    """[(rows of the period, field names)]: whole months from MonthlyUsage, the edges' days from DailyUsage."""
-    months = monthly_rollup.whole_months(filters.start, filters.end)
+def _sources(filters, daily=False):
+    """[(rows of the period, field names)]: whole months from MonthlyUsage, the edges' days from DailyUsage
+    (every day from DailyUsage when `daily`)."""
+    months = None if daily else monthly_rollup.whole_months(filters.start, filters.end)
     if months is None:
         return [(DailyUsage.objects.filter(day__gte=filters.start, day__lte=filters.end), DAILY)]
     first, last = months
@@ -63,10 +66,10 @@ def _lessons(rows, names, filters):
     return rows
 
 
-def usage(filters, scope):
+def usage(filters, scope, daily=False):
     """[roll-up rows of the period], by the consuming school's town and class, the lesson's section and subject."""
     sources = []
-    for rows, names in _sources(filters):
+    for rows, names in _sources(filters, daily):
         if filters.town:
             rows = rows.filter(consumer_school__town=filters.town)
         if filters.area:
@@ -77,11 +80,11 @@ def usage(filters, scope):
     return sources
 
 
-def shared(filters, scope):
+def shared(filters, scope, daily=False):
     """[rows of uses of another school's lesson] (self-use excluded)."""
     return [
         rows.filter(producer_school__isnull=False).exclude(consumer_school=F("producer_school"))
-        for rows in usage(filters, scope)
+        for rows in usage(filters, scope, daily)
     ]
 
 
@@ -234,8 +237,25 @@ def monthly(filters, scope):
     return sorted(months.items())
 
 
+def weekly(filters, scope, today=None):
+    """[(the week's Monday, {flow key: Cell})] for the period's last WEEKS weeks up to today, from the days."""
+    end = min(filters.end, today or timezone.localdate())
+    first = max(filters.start, end - datetime.timedelta(days=end.weekday(), weeks=WEEKS - 1))
+    if first > end:
+        return []
+    names = {pair: key for key, pair in FLOWS.items()}
+    weeks = defaultdict(lambda: {key: Cell() for key in FLOWS})
+    recent = replace(filters, start=first, end=end)
+    rows = [rows.annotate(period=TruncWeek("day")) for rows in shared(recent, scope, daily=True)]
+    for row in _summed(rows, "period", "producer_area", "consumer_area"):
+        key = names.get((row["producer_area"], row["consumer_area"]))
+        if key:
+            weeks[_month(row["period"])][key].add(row["uses"], row["online"], row["teachers"])
+    return sorted(weeks.items())
+
+
 def _month(period):
-    """The month as a date: raw SQL over DailyUsage's truncated days gives a midnight timestamp
+    """The month (or week) as a date: raw SQL over DailyUsage's truncated days gives a midnight timestamp
     (PostgreSQL) or text (SQLite, which has no date type: '2026-11-01' or '2026-11-01 00:00:00')."""
     if isinstance(period, str):
         return datetime.date.fromisoformat(period[:10])

@@ -1,8 +1,8 @@
 """The 一师一优课 panel: 晒课率 and counts, 优课 by level, curriculum coverage and its gaps.
 
-晒课 counts packages submitted at least once (published, or ever put into the
-review workflow), as the library stands now; 专任教师 come from the year's
-imported statistics.
+晒课 counts packages submitted in the period (first published in it, or put
+into the review workflow in it): a package shown in 2025 is not a 2026
+submission. 专任教师 come from the year's imported statistics.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,14 +16,17 @@ from resources.models import KnowledgeNode, LessonPackagePage
 from .models import SchoolYearStats
 
 
-def _submitted(scope):
+def _submitted(scope, filters):
     page_type = ContentType.objects.get_for_model(Page)
     in_workflow = (
-        WorkflowState.objects.filter(base_content_type=page_type)
+        WorkflowState.objects.filter(
+            base_content_type=page_type, created_at__date__gte=filters.start, created_at__date__lte=filters.end
+        )
         .annotate(page_id=Cast("object_id", IntegerField()))
         .values("page_id")
     )
-    packages = LessonPackagePage.objects.filter(Q(live=True) | Q(pk__in=in_workflow))
+    published = Q(live=True, first_published_at__date__gte=filters.start, first_published_at__date__lte=filters.end)
+    packages = LessonPackagePage.objects.filter(published | Q(pk__in=in_workflow))
     return scope.schools(packages, "school_id")
 
 
@@ -52,7 +55,7 @@ def _placed(packages, filters):
 
 
 def summary(filters, scope):
-    packages = _placed(_submitted(scope), filters)
+    packages = _placed(_submitted(scope, filters), filters)
     counts = packages.aggregate(
         packages=Count("pk", distinct=True),
         teachers=Count("teacher_id", distinct=True),

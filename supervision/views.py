@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from resources.models import School
 
-from . import panels, pdf, templates_download
+from . import cache, panels, pdf, templates_download
 from .access import is_supervisor, require_scope
 from .exports import XLSX, respond
 from .filters import Filters, choices
@@ -34,7 +34,7 @@ def _context(request, scope, filters, current, tables, **extra):
 def _page(request, current, build, template="supervision/panel.html", **extra):
     scope = require_scope(request.user)
     filters = Filters.from_params(request.GET)
-    built = build(filters, scope)
+    built = cache.tables(current, filters, scope, build)
     tables, more = (built, {}) if isinstance(built, list) else built
     export = respond(tables, request, f"督导-{filters.year}")
     if export is not None:
@@ -49,6 +49,15 @@ def _sharing(filters, scope):
     return tables, {"chart": chart}
 
 
+# The pages the roll-up warms in the cache (supervision.tasks), by their URL names.
+BUILDS = {
+    "supervision:sharing": _sharing,
+    "supervision:showcase": panels.showcase_tables,
+    "supervision:training": panels.training_tables,
+    "supervision:balance": panels.balance_tables,
+}
+
+
 @require_GET
 @login_required
 def sharing_view(request):
@@ -58,7 +67,7 @@ def sharing_view(request):
 @require_GET
 @login_required
 def showcase_view(request):
-    return _page(request, "supervision:showcase", panels.showcase_tables)
+    return _page(request, "supervision:showcase", BUILDS["supervision:showcase"])
 
 
 @require_GET

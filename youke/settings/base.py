@@ -174,6 +174,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How long a usage event keeps its user id (de-duplication needs it); then only the roll-up remains.
 SUPERVISION_USER_RETENTION_DAYS = env_int("SUPERVISION_USER_RETENTION_DAYS", 30)
+# Seconds the supervision pages' tables stay cached (supervision.cache); only with a
+# shared cache (Redis), where a roll-up's new generation reaches every web process.
+SUPERVISION_CACHE_SECONDS = env_int("SUPERVISION_CACHE_SECONDS", 300 if "Redis" in CACHES["default"]["BACKEND"] else 0)
 # Task modules not named tasks.py, which autodiscovery would not find.
 CELERY_IMPORTS = ["media_pipeline.upload_tasks"]
 

@@ -18,5 +18,7 @@ if WAGTAILSEARCH_BACKENDS["default"].get("URLS"):  # noqa: F405
 # such as Wagtail's site root paths. tests/integration/test_redis_cache.py
 # still exercises Django's Redis cache against the real server.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tables computed afresh in every test (tests/supervision/test_cache.py turns it on).
+SUPERVISION_CACHE_SECONDS = 0
 # One process, one memory cache: its increments are atomic there (see base.py's note).
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
