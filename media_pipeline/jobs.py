@@ -10,6 +10,7 @@ import datetime
 import uuid
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,8 +18,8 @@ from django.utils import timezone
 from .models import Video, VideoStatus
 from .tasks import transcode_video
 
-# No heartbeat for this long: the worker is gone (killed, machine rebooted).
-STUCK_AFTER = datetime.timedelta(minutes=10)
+# No heartbeat for this long: the worker is gone (killed, machine rebooted). TRANSCODE_STUCK_SECONDS.
+STUCK_AFTER = datetime.timedelta(seconds=settings.TRANSCODE_STUCK_SECONDS)
 # Queued this long without a worker starting: the message was lost (broker down
 # when it was sent, broker data wiped). Long, since a busy queue is normal.
 QUEUED_TOO_LONG = datetime.timedelta(hours=6)

@@ -84,6 +84,8 @@ def _claim(video_id, token):
         video.status, video.progress, video.heartbeat_at = VideoStatus.PROCESSING, 0, timezone.now()
         video.attempts += 1
         video.save(update_fields=["status", "progress", "heartbeat_at", "attempts", "updated_at"])
+    # Which host took which job, in that host's own log (an operator after a crash, tests/integration/test_prodlike.py).
+    log.info("transcode %s: started, attempt %d", video.pk, video.attempts)
     return video
 
 

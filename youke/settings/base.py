@@ -163,7 +163,10 @@ CELERY_BEAT_SCHEDULE = {
     # Abandoned video uploads (media_pipeline.upload_tasks); hourly is plenty for a 48 h limit.
     "media-pipeline-cleanup-uploads": {"task": "media_pipeline.cleanup_uploads", "schedule": 3600},
     # Transcode jobs a killed worker or a lost message left behind (media_pipeline.jobs).
-    "media-pipeline-requeue-stuck": {"task": "media_pipeline.requeue_stuck", "schedule": 600},
+    "media-pipeline-requeue-stuck": {
+        "task": "media_pipeline.requeue_stuck",
+        "schedule": env_int("TRANSCODE_REQUEUE_SECONDS", 600),
+    },
     # Index updates the search engine missed while it was down (search.retry), every 5 minutes.
     "search-retry-index": {"task": "search.retry_index_updates", "schedule": env_int("SEARCH_RETRY_SECONDS", 300)},
     # Usage events into the school x day x lesson roll-up, and user ids past retention dropped (supervision.rollup).
@@ -172,6 +175,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("SUPERVISION_ROLLUP_SECONDS", 900),
     },
 }
+# A transcode job whose worker sent no heartbeat for this long is queued again (media_pipeline.jobs);
+# workers beat every 15 s, so keep it well above that.
+TRANSCODE_STUCK_SECONDS = max(env_int("TRANSCODE_STUCK_SECONDS", 600), 45)
 # How long a usage event keeps its user id (de-duplication needs it); then only the roll-up remains.
 SUPERVISION_USER_RETENTION_DAYS = env_int("SUPERVISION_USER_RETENTION_DAYS", 30)
 # Seconds the supervision pages' tables stay cached (supervision.cache); only with a
