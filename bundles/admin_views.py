@@ -1,5 +1,6 @@
 """离线资源包 in the admin, for district admins: choose, see the size, then build."""
 
+import datetime
 import json
 
 from django import forms
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
@@ -46,14 +49,32 @@ class BundleForm(forms.Form):
         return Selection(**self.cleaned_data)
 
 
+def describe(selection):
+    """The selection in words, as the form asked it (全部 where a field was left open)."""
+    parts = [selection.get(name) or str(_("全部%(what)s") % {"what": label}) for name, label in OPEN_FIELDS]
+    award = selection.get("award_min")
+    if award:
+        parts.append(str(_("%(award)s及以上") % {"award": dict(AwardLevel.choices).get(award, award)}))
+    parts.append(selection.get("rendition", ""))
+    parts.append(str(dict(Licence.choices).get(selection.get("licence"), "")))
+    if selection.get("include_documents"):
+        parts.append(str(_("含文档")))
+    return " · ".join(part for part in parts if part)
+
+
+OPEN_FIELDS = (("stage", _("学段")), ("subject", _("学科")), ("edition", _("版本")), ("grade", _("年级")))
+
+
 def existing_bundles():
     found = []
     for manifest in sorted(settings.BUNDLE_OUTPUT_DIR.glob("*/manifest.json")):
         data = json.loads(manifest.read_text(encoding="utf-8"))
         sizes = {f["path"]: f["size"] for lesson in data["lessons"] for f in lesson["files"]}
         found.append({"id": data["bundle_id"], "version": data["version"], "lessons": len(data["lessons"]),
-                      "bytes": sum(sizes.values()), "selection": data["selection"]})  # fmt: skip
-    return found
+                      "bytes": sum(sizes.values()), "selection": describe(data["selection"]),
+                      "created": datetime.datetime.fromisoformat(data["created"]),
+                      "folder": str(manifest.parent)})  # fmt: skip
+    return sorted(found, key=lambda bundle: bundle["created"], reverse=True)
 
 
 class BundlePageView(WagtailAdminTemplateMixin, TemplateView):
@@ -85,5 +106,7 @@ class BundlePageView(WagtailAdminTemplateMixin, TemplateView):
         if not form.is_valid():
             return self.get(request, *args, **kwargs)
         build_bundle.delay(form.selection().as_dict())
-        messages.success(request, _("已开始生成资源包，完成后出现在下方列表中。"))
-        return redirect("bundles_admin")
+        messages.success(request, _("已开始生成资源包，完成后出现在下方列表中（刷新本页查看）。"))
+        # Back to the same choice and its size, not to an empty form.
+        chosen = {name: value for name, value in form.cleaned_data.items() if value}
+        return redirect(f"{reverse('bundles_admin')}?{urlencode(chosen)}")

@@ -5,6 +5,7 @@ from wagtail.admin.menu import MenuItem
 
 from sso.roles import is_district_admin
 
+from . import downloads
 from .admin_views import BundlePageView
 
 
@@ -15,7 +16,11 @@ class BundleMenuItem(MenuItem):
 
 @hooks.register("register_admin_urls")
 def bundle_admin_urls():
-    return [path("offline-bundles/", BundlePageView.as_view(), name="bundles_admin")]
+    return [
+        path("offline-bundles/", BundlePageView.as_view(), name="bundles_admin"),
+        path("offline-bundles/<str:bundle_id>/manifest.json", downloads.manifest, name="bundles_manifest"),
+        path("offline-bundles/<str:bundle_id>.zip", downloads.download, name="bundles_download"),
+    ]
 
 
 @hooks.register("register_admin_menu_item")

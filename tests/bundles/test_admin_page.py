@@ -1,7 +1,13 @@
 """离线资源包 in the admin: district admins see the size before building, and the built bundle listed."""
 
+import io
+import zipfile
+
 import pytest
 from django.test import Client
+
+from bundles import builder
+from bundles.selection import Selection
 
 from .conftest import lesson, stored_outputs
 
@@ -37,9 +43,28 @@ def test_a_district_admin_sees_the_size_then_builds_the_bundle(
     assert len(bundle_dirs) == 1 and (bundle_dirs[0] / "manifest.json.sig").is_file()
     assert bundle_dirs[0].name in built and "数学" in built
 
+    bundle_id = bundle_dirs[0].name
+    download = admin.get(f"/admin/offline-bundles/{bundle_id}.zip")
+    assert download["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
+        on_disk = sorted(
+            p.relative_to(tmp_path / "bundles").as_posix() for p in bundle_dirs[0].rglob("*") if p.is_file()
+        )
+        assert sorted(archive.namelist()) == on_disk, "the whole folder, under the bundle's id"
+        assert archive.read(f"{bundle_id}/manifest.json") == (bundle_dirs[0] / "manifest.json").read_bytes()
+    manifest = admin.get(f"/admin/offline-bundles/{bundle_id}/manifest.json")
+    assert b"".join(manifest.streaming_content) == (bundle_dirs[0] / "manifest.json").read_bytes()
+    assert admin.get("/admin/offline-bundles/youke-000000000000.zip").status_code == 404
+    assert admin.get("/admin/offline-bundles/...zip").status_code == 404, "an id that is no bundle id"
 
-def test_teachers_cannot_open_it(library, django_user_model):
+
+def test_teachers_cannot_open_it(library, django_user_model, signing_key, settings, tmp_path):
+    settings.BUNDLE_OUTPUT_DIR = tmp_path / "bundles"
+    chosen = Selection()
+    builder.build(chosen, settings.BUNDLE_OUTPUT_DIR / chosen.bundle_id(), warn=lambda text: None)
     teacher = client_for(django_user_model, "teacher1")
-    refused = teacher.get("/admin/offline-bundles/")
-    assert refused.status_code == 302 and refused.url == "/admin/", "Wagtail turns the refusal into a redirect"
+    for path in ("/admin/offline-bundles/", f"/admin/offline-bundles/{chosen.bundle_id()}/manifest.json",
+                 f"/admin/offline-bundles/{chosen.bundle_id()}.zip"):  # fmt: skip
+        refused = teacher.get(path)
+        assert refused.status_code == 302 and refused.url == "/admin/", "Wagtail turns the refusal into a redirect"
     assert "offline-bundles" not in teacher.get("/admin/").content.decode(), "nor is it in the menu"
