@@ -41,13 +41,22 @@ def stored_outputs(files, duration=600.0):
     return video
 
 
-def lesson(title, video, *, node="几分之一", school="CGYX", licence="public", award="district", documents=()):
-    """A published 晒课 package on `node` with `video` and `documents` ((name, bytes), …)."""
+def lesson(title, video, *, node="几分之一", school="CGYX", licence="public", award="district", documents=(),
+           state="published"):  # fmt: skip
+    """A 晒课 package on `node` with `video` and `documents` ((name, bytes), …), by teacher1.
+
+    `state`: "published", or one a bundle must leave out: "draft" (never published),
+    "taken_down" (published, then unpublished), "in_review" (submitted to school review).
+    """
+    from django.contrib.auth import get_user_model
+
     from resources.models import KnowledgeNode, LessonIndexPage, LessonPackagePage, PackagePart, School
     from tests.resources.helpers import document
 
+    teacher = get_user_model().objects.get(username="teacher1")
     page = LessonPackagePage(
         title=title,
+        owner=teacher,
         school=School.objects.get(code=school),
         knowledge_node=KnowledgeNode.objects.get(title=node),
         teacher_name="王芳",
@@ -59,7 +68,13 @@ def lesson(title, video, *, node="几分之一", school="CGYX", licence="public"
         page.parts.add(PackagePart(kind="teaching_design", document=document(name, body)))
     page.live = False
     LessonIndexPage.objects.get().add_child(instance=page)
-    page.save_revision().publish()
+    revision = page.save_revision(user=teacher)
+    if state in ("published", "taken_down"):
+        revision.publish()
+    if state == "taken_down":
+        LessonPackagePage.objects.get(pk=page.pk).unpublish()
+    if state == "in_review":
+        page.get_workflow().start(page, teacher)
     return LessonPackagePage.objects.get(pk=page.pk)
 
 
