@@ -59,6 +59,13 @@ def test_each_variable_switches_one_part(clean_env, tmp_path):
     assert services.keycloak()["SERVER_URL"] == "http://127.0.0.1:8080/"
 
 
+def test_kept_database_connections_are_checked_before_reuse(clean_env, tmp_path):
+    """After a PostgreSQL restart a kept connection is dead; checked first, it is replaced, not failed on."""
+    clean_env.setenv("DATABASE_URL", "postgres://u:p@127.0.0.1:5432/youke")
+    config = services.database(tmp_path)
+    assert config["CONN_MAX_AGE"] > 0 and config["CONN_HEALTH_CHECKS"] is True
+
+
 def test_search_engine_choice(clean_env):
     clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9200")
     clean_env.setenv("SEARCH_ENGINE", "elasticsearch")

@@ -34,7 +34,10 @@ CHINESE_ANALYSIS = {"opensearch": "smartcn", "elasticsearch": "cjk"}
 def database(var_dir: Path) -> dict:
     """`DATABASE_URL`, else SQLite in the project's var/ folder."""
     default = f"sqlite:///{var_dir / 'db.sqlite3'}"
-    config = dj_database_url.parse(env_str("DATABASE_URL", default), conn_max_age=60)
+    # Connections are kept for a minute (CONN_MAX_AGE) and checked before a
+    # request reuses one: after a database restart the kept ones are dead, and
+    # without the check each would fail one request before being replaced.
+    config = dj_database_url.parse(env_str("DATABASE_URL", default), conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"].endswith("sqlite3"):
         # SQLite cannot create the folder of its file; a fresh clone has no var/.
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
