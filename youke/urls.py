@@ -48,3 +48,6 @@ if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSys
 
 # Wagtail serves every other path from the page tree; it must come last.
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database that cannot be reached answers 503 「数据库暂时无法访问」, other errors 500.html.
+handler500 = "youke.errors.server_error"
