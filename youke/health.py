@@ -19,6 +19,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sso.keycloak import backend_url, issuer
+
 from .settings.services import redact_url
 
 
@@ -91,13 +93,24 @@ def check_cache(timeout):
 
 
 def check_identity(timeout):
+    """Keycloak, called where the site calls it (KEYCLOAK_INTERNAL_URL, else the public URL).
+
+    The public address may not even be reachable from the site's host
+    (compose: the site reaches keycloak:8080): checking it would report the
+    wrong Keycloak. Keycloak names its public issuer whichever address it is
+    asked on. Down, the answer still says which backend it is.
+    """
     config = settings.KEYCLOAK
     if not config:
         return {"status": "up", "backend": "django"}
-    realm_url = f"{config['SERVER_URL']}realms/{config['REALM']}"
-    discovery = _http_json(realm_url + "/.well-known/openid-configuration", timeout)
-    up = discovery.get("issuer", "").rstrip("/") == realm_url
-    return {"status": "up" if up else "down", "backend": "keycloak", "url": redact_url(realm_url)}
+    realm_url = f"{backend_url()}realms/{config['REALM']}"
+    report = {"backend": "keycloak", "url": redact_url(realm_url)}
+    try:
+        discovery = _http_json(realm_url + "/.well-known/openid-configuration", timeout)
+    except Exception as exc:  # noqa: BLE001 - unreachable or refusing: down, with its reason
+        return {"status": "down", **report, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    up = discovery.get("issuer", "").rstrip("/") == issuer()
+    return {"status": "up" if up else "down", **report}
 
 
 CHECKS = {

@@ -311,3 +311,18 @@ def test_production_realm_works_in_the_real_keycloak(production_realm, settings)
     assert set(user.groups.values_list("name", flat=True)) == {"教师"}
     assert user.sso_profile.school.code == "CGYX" and user.sso_profile.subjects == ["数学"]
     assert client.get("/admin/").status_code == 200
+
+
+def test_health_checks_keycloak_where_the_site_calls_it(client, settings):
+    """/healthz asks the Keycloak the site uses (KEYCLOAK_INTERNAL_URL), and names it when it is down."""
+    settings.KEYCLOAK_INTERNAL_URL = kc.config()["SERVER_URL"].replace("127.0.0.1", "localhost")
+    identity = client.get("/healthz").json()["checks"]["identity"]
+    assert identity["status"] == "up" and identity["url"].startswith("http://localhost:")
+
+    # The public address still answers; the site's own way to Keycloak does not.
+    settings.KEYCLOAK_INTERNAL_URL = "http://127.0.0.1:1/"
+    response = client.get("/healthz")
+    identity = response.json()["checks"]["identity"]
+    assert response.status_code == 503
+    assert identity["status"] == "down" and identity["backend"] == "keycloak"
+    assert "Connection refused" in identity["error"] or "URLError" in identity["error"]
