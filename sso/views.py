@@ -6,6 +6,7 @@ to start again; neither is an error page.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate
@@ -37,13 +38,15 @@ def _message(request, title, message, *, status=200, **extra):
     return render(request, "sso/message.html", context, status=status)
 
 
-def _unavailable(request, exc):
+def _unavailable(request, exc, next_url):
+    """503: Keycloak is away. Its 登录 link tries again for the same page, so "later" takes one click."""
     logger.error("Keycloak unavailable: %s", exc)
     return _message(
         request,
         _("暂时无法登录"),
         _("统一身份认证服务暂时无法访问，请稍后再试。已经登录的用户可以继续使用。"),
         status=503,
+        login_url=f"{reverse('sso_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}",
     )
 
 
@@ -94,7 +97,7 @@ def login(request):
     try:
         return HttpResponseRedirect(oidc.begin_login(request, next_url))
     except KeycloakError as exc:
-        return _unavailable(request, exc)
+        return _unavailable(request, exc, oidc.safe_next(request, next_url))
 
 
 @never_cache
@@ -120,7 +123,7 @@ def callback(request):
         user = authenticate(request, keycloak_tokens=tokens, nonce=entry["nonce"])
     except KeycloakError as exc:
         if is_unreachable(exc):
-            return _unavailable(request, exc)
+            return _unavailable(request, exc, entry["next"])
         return _failed(request, f"code refused by Keycloak: {exc.response_code}")
     if user is None:
         if getattr(request, "sso_account_conflict", False):

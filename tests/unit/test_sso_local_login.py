@@ -109,6 +109,7 @@ def test_login_page_when_keycloak_is_unreachable_is_a_clear_503(keycloak_down):
     body = response.content.decode()
     assert "统一身份认证服务暂时无法访问，请稍后再试" in body
     assert '<html lang="zh-hans">' in body
+    assert 'href="/sso/login/?next=%2Fadmin%2F"' in body, "trying again later comes back to the same page"
 
 
 def test_callback_when_keycloak_is_unreachable_is_a_clear_503(keycloak_down):
@@ -122,6 +123,7 @@ def test_callback_when_keycloak_is_unreachable_is_a_clear_503(keycloak_down):
     response = client.get("/sso/callback/", {"state": "the-state", "code": "a-code"})
     assert response.status_code == 503
     assert "统一身份认证服务暂时无法访问" in response.content.decode()
+    assert 'href="/sso/login/?next=%2Fadmin%2F"' in response.content.decode()
 
 
 def test_unknown_state_is_a_400_page(keycloak_down):
