@@ -4,6 +4,7 @@
 #   scripts/prodlike.sh down     stop what up started (the shared services stay)
 #   scripts/prodlike.sh status   one line per part; exit 1 if the site is not healthy
 #   scripts/prodlike.sh env      the environment every host of it runs with
+# PRODLIKE_DEMO_CLIP=FILE.mp4: the demo lesson's video, on the first `up` of a fresh database.
 #
 # youke.settings.production behind Debian's nginx with TLS (the deployment's
 # own docker/nginx/default.conf, a generated test certificate), gunicorn with
@@ -103,6 +104,13 @@ prepare() {
         die "preparing the database failed, see $DIR/logs/prepare.log"
     # The demo library once (minutes on 2 cores): drop youke_prodlike and this stamp to load it afresh.
     [ -f "$DIR/demo-loaded" ] && return 0
+    if [ -n "${PRODLIKE_DEMO_CLIP:-}" ]; then
+        # The demo lesson's video from this file instead of the demo's 4 s clip (scripts/bench_slowlink.py
+        # needs a minute to play): the demo loader reuses the document of that title.
+        (cd "$YOUKE_ROOT" && "$PY" manage.py shell -c "$("$PY" -c 'import sys; sys.path.insert(0, "scripts")
+import slowlink_sites as s; print(s.CLIP_DOCUMENT.format(title=s.CLIP_TITLE, path=sys.argv[1]))' "$PRODLIKE_DEMO_CLIP")") \
+            >>"$DIR/logs/prepare.log" 2>&1 || die "could not store $PRODLIKE_DEMO_CLIP as the demo's clip"
+    fi
     (cd "$YOUKE_ROOT" && "$PY" manage.py load_demo && "$PY" manage.py load_training_demo &&
         "$PY" manage.py load_supervision_demo) >>"$DIR/logs/prepare.log" 2>&1 ||
         die "loading the demo failed, see $DIR/logs/prepare.log"

@@ -66,6 +66,20 @@ def test_kept_database_connections_are_checked_before_reuse(clean_env, tmp_path)
     assert config["CONN_MAX_AGE"] > 0 and config["CONN_HEALTH_CHECKS"] is True
 
 
+def test_a_silent_database_host_fails_within_seconds(clean_env, tmp_path):
+    """A host that drops packets must not hold each request for minutes: libpq's connect_timeout is set."""
+    clean_env.setenv("DATABASE_URL", "postgres://u:p@127.0.0.1:5432/youke")
+    assert services.database(tmp_path)["OPTIONS"]["connect_timeout"] == 5
+    clean_env.setenv("DATABASE_CONNECT_TIMEOUT", "2")
+    assert services.database(tmp_path)["OPTIONS"]["connect_timeout"] == 2
+
+
+def test_several_search_nodes_are_one_list(clean_env):
+    """SEARCH_URL names every node of a cluster; the client spreads requests and skips a dead one."""
+    clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9231, http://127.0.0.1:9232")
+    assert services.search()["default"]["URLS"] == ["http://127.0.0.1:9231", "http://127.0.0.1:9232"]
+
+
 def test_search_engine_choice(clean_env):
     clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9200")
     clean_env.setenv("SEARCH_ENGINE", "elasticsearch")
