@@ -7,7 +7,7 @@ import pytest
 from youke.settings import services
 
 SERVICE_VARS = [
-    "DATABASE_URL", "SEARCH_URL", "SEARCH_ENGINE", "S3_BUCKET", "S3_ENDPOINT_URL",
+    "DATABASE_URL", "SEARCH_URL", "SEARCH_ENGINE", "SEARCH_REPLICAS", "S3_BUCKET", "S3_ENDPOINT_URL",
     "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL", "KEYCLOAK_SERVER_URL",
 ]  # fmt: skip
 
@@ -74,18 +74,29 @@ def test_a_silent_database_host_fails_within_seconds(clean_env, tmp_path):
     assert services.database(tmp_path)["OPTIONS"]["connect_timeout"] == 2
 
 
-def test_several_search_nodes_are_one_list(clean_env):
-    """SEARCH_URL names every node of a cluster; the client spreads requests and skips a dead one."""
-    clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9231, http://127.0.0.1:9232")
-    assert services.search()["default"]["URLS"] == ["http://127.0.0.1:9231", "http://127.0.0.1:9232"]
-
-
 def test_search_engine_choice(clean_env):
     clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9200")
     clean_env.setenv("SEARCH_ENGINE", "elasticsearch")
     assert services.search()["default"]["BACKEND"] == "search.backends.elasticsearch"
     clean_env.setenv("SEARCH_ENGINE", "solr")
     with pytest.raises(ValueError, match="SEARCH_ENGINE"):
+        services.search()
+
+
+def test_search_url_may_list_every_node_of_a_cluster(clean_env):
+    """Each node its own URL: the client goes on with the others when one dies."""
+    clean_env.setenv("SEARCH_URL", "http://127.0.0.1:18531, http://127.0.0.1:18532/,")
+    assert services.search()["default"]["URLS"] == ["http://127.0.0.1:18531", "http://127.0.0.1:18532/"]
+
+
+def test_search_replicas_sets_the_copies_of_each_new_index(clean_env):
+    clean_env.setenv("SEARCH_URL", "http://127.0.0.1:9200")
+    assert "index" not in services.search()["default"]["INDEX_SETTINGS"]["settings"], "unset: the cluster decides"
+    clean_env.setenv("SEARCH_REPLICAS", "1")
+    index = services.search()["default"]["INDEX_SETTINGS"]["settings"]["index"]
+    assert index == {"number_of_replicas": 1}
+    clean_env.setenv("SEARCH_REPLICAS", "one")
+    with pytest.raises(ValueError, match="SEARCH_REPLICAS"):
         services.search()
 
 

@@ -61,9 +61,15 @@ def database(var_dir: Path) -> dict:
 
 
 def search() -> dict:
-    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend (made Chinese-aware by core.chinese)."""
-    url = env_str("SEARCH_URL")
-    if not url:
+    """`SEARCH_URL` (+ `SEARCH_ENGINE`), else Wagtail's database backend (made Chinese-aware by core.chinese).
+
+    `SEARCH_URL` may list the nodes of a cluster, comma-separated: the client
+    spreads requests over them and carries on with the others when one dies.
+    `SEARCH_REPLICAS` sets each new index's number_of_replicas (unset: the
+    cluster's default); a copy on another node is what lets search survive one.
+    """
+    urls = [url.strip() for url in env_str("SEARCH_URL").split(",") if url.strip()]
+    if not urls:
         database = {"BACKEND": "search.backends.database"}
         return {"default": database, "database": database}
     engine = env_str("SEARCH_ENGINE", "opensearch").lower()
@@ -72,18 +78,23 @@ def search() -> dict:
     from search.analysis import index_settings  # plain data, no Django: safe while settings load
 
     family = "opensearch" if engine.startswith("opensearch") else "elasticsearch"
+    settings = index_settings(env_str("SEARCH_CHINESE_ANALYSIS", CHINESE_ANALYSIS[family]))
+    replicas = env_str("SEARCH_REPLICAS")
+    if replicas:
+        if not replicas.isdigit():
+            raise ValueError(f"SEARCH_REPLICAS must be a whole number, not {replicas!r}")
+        settings["settings"].setdefault("index", {})["number_of_replicas"] = int(replicas)
     return {
         # Kept up to date beside the engine, so search can fall back to it when the engine is down.
         "database": {"BACKEND": "search.backends.database"},
         "default": {
             "BACKEND": SEARCH_BACKENDS[engine],
-            # Several nodes, comma-separated: the client spreads requests and skips a dead node.
-            "URLS": [node.strip() for node in url.split(",") if node.strip()],
+            "URLS": urls,
             "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "youke_"),
             # A slow engine must not hold a web worker for long.
             "TIMEOUT": env_int("SEARCH_TIMEOUT", 5),
             # No "OPTIONS" dict here: modelsearch writes the timeout into it, in place.
-            "INDEX_SETTINGS": index_settings(env_str("SEARCH_CHINESE_ANALYSIS", CHINESE_ANALYSIS[family])),
+            "INDEX_SETTINGS": settings,
         },
     }
 
