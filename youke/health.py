@@ -40,18 +40,31 @@ def check_database(timeout):
 
 
 def check_search(timeout):
+    """The cluster's health from the first node that answers: one node down is not search down."""
     config = settings.WAGTAILSEARCH_BACKENDS["default"]
     urls = config.get("URLS")
     if not urls:
         return {"status": "up", "backend": "database"}
-    health = _http_json(urls[0].rstrip("/") + "/_cluster/health", timeout)
-    up = health.get("status") in {"green", "yellow"}
-    return {
-        "status": "up" if up else "down",
-        "backend": config["BACKEND"].rsplit(".", 1)[-1],
-        "url": redact_url(urls[0]),
-        "cluster": health.get("status"),
-    }
+    unreachable = []
+    for url in urls:
+        try:
+            # Each node its share of the time, so the last one is still asked before the deadline.
+            health = _http_json(url.rstrip("/") + "/_cluster/health", timeout / len(urls))
+        except (OSError, ValueError) as exc:  # refused, timed out, 503 without a cluster manager, not JSON
+            unreachable.append(f"{redact_url(url)} ({type(exc).__name__})")
+            continue
+        up = health.get("status") in {"green", "yellow"}
+        result = {
+            "status": "up" if up else "down",
+            "backend": config["BACKEND"].rsplit(".", 1)[-1],
+            "url": redact_url(url),
+            "cluster": health.get("status"),
+            "nodes": health.get("number_of_nodes"),
+        }
+        if unreachable:
+            result["unreachable"] = unreachable
+        return result
+    raise ConnectionError(f"no search node answers: {', '.join(unreachable)}")
 
 
 def check_storage(timeout):

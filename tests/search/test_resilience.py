@@ -111,3 +111,20 @@ def test_the_catch_up_can_be_run_by_hand(library):
     call_command("retry_index_updates", stdout=out)
     assert "已补写索引 1 条，仍失败 0 条" in out.getvalue()
     assert "平均数 手动补写" in engine_titles("平均数")
+
+
+def test_a_dead_node_in_the_list_is_not_search_down(library, client):
+    """SEARCH_URL lists a cluster's nodes: with the first one dead the others answer, and /healthz says up."""
+    engine = settings.WAGTAILSEARCH_BACKENDS["default"]
+    cluster = {**engine, "URLS": ["http://127.0.0.1:1", *engine["URLS"]]}
+    package("圆的认识 一台节点停机", licence=Licence.PUBLIC, parts=False)
+    backends.get("default").get_index_for_model(Page).refresh()
+    with override_settings(WAGTAILSEARCH_BACKENDS={**settings.WAGTAILSEARCH_BACKENDS, "default": cluster}):
+        for _ in range(3):  # whichever node the client tries first
+            answer = run("圆的认识")
+            assert answer["notice"] is None, "answered by the engine, not the database fallback"
+            assert "圆的认识 一台节点停机" in [result["title"] for result in answer["results"]]
+        response = client.get("/healthz")
+    search = response.json()["checks"]["search"]
+    assert search["status"] == "up", search
+    assert search["unreachable"] == ["http://127.0.0.1:1 (URLError)"]
