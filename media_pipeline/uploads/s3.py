@@ -11,11 +11,12 @@ from contextlib import contextmanager
 
 import boto3
 from botocore.client import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as S3ConnectionError
 from django.conf import settings
 
 from ..store import sparse_probe_copy
-from .parts import Part, UploadGone
+from .parts import Part, StorageUnavailable, UploadGone
 
 # S3's own limits (AWS "Amazon S3 multipart upload limits"), which MinIO and S3Proxy share.
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -40,6 +41,27 @@ def _client(endpoint_url, access_key, secret_key, region, addressing_style):
 
 def _code(error):
     return error.response.get("Error", {}).get("Code", "")
+
+
+def reachable(method):
+    """S3 refusing connections, cutting them or answering 5xx becomes StorageUnavailable.
+
+    The upload is intact on S3 (or will be again when it returns): the API says
+    503 and the widget waits and carries on, instead of a 500 page.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (S3ConnectionError, HTTPClientError) as error:
+            raise StorageUnavailable(str(error)) from error
+        except ClientError as error:
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                raise StorageUnavailable(str(error)) from error
+            raise
+
+    return wrapper
 
 
 class S3Backend:
@@ -71,12 +93,14 @@ class S3Backend:
 
     # --- the upload's life
 
+    @reachable
     def start(self, upload):
         answer = self.client().create_multipart_upload(
             Bucket=self.bucket, Key=self.key(upload.video.original), ContentType="application/octet-stream"
         )
         upload.s3_upload_id = answer["UploadId"]
 
+    @reachable
     def received(self, upload):
         """{number: Part} of every part S3 holds for this upload."""
         parts = {}
@@ -106,6 +130,7 @@ class S3Backend:
             for number in numbers
         }
 
+    @reachable
     def finish(self, upload, parts):
         """Join the parts into the original; the object appears only now, whole."""
         key = self.key(upload.video.original)
@@ -122,6 +147,7 @@ class S3Backend:
     def is_finished(self, upload):
         return self.stored_size(upload) == upload.size
 
+    @reachable
     def stored_size(self, upload):
         try:
             head = self.client().head_object(Bucket=self.bucket, Key=self.key(upload.video.original))
@@ -134,6 +160,7 @@ class S3Backend:
     def abort(self, upload):
         self.abort_key(self.key(upload.video.original), upload.s3_upload_id)
 
+    @reachable
     def abort_key(self, key, upload_id):
         try:
             self.client().abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
@@ -163,6 +190,7 @@ class S3Source:
     def __init__(self, backend, key, size):
         self.backend, self.key, self.size = backend, key, size
 
+    @reachable
     def read(self, offset, length):
         if length <= 0 or offset >= self.size:
             return b""

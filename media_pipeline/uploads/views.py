@@ -7,6 +7,7 @@ own: the widget sends the token in the X-CSRFToken header.
 
 import functools
 import json
+import logging
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -22,7 +23,11 @@ from sso.ratelimits import limit
 
 from ..models import Upload, Video
 from . import quota, service
+from .parts import StorageUnavailable
 from .service import UploadError
+
+logger = logging.getLogger(__name__)
+STORAGE_DOWN = "视频存储暂时连不上，已传的部分不会丢失；恢复后会自动继续上传。"
 
 
 def _error(message, http_status, **extra):
@@ -51,6 +56,9 @@ def api(*methods):
                 return view(request, *args, **kwargs)
             except UploadError as error:
                 return _error(error.message, error.http_status, **error.extra)
+            except StorageUnavailable as error:
+                logger.warning("upload storage unavailable: %s", error)
+                return _error(STORAGE_DOWN, 503, retry=True)
 
         return wrapper
 

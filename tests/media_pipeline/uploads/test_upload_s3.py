@@ -92,3 +92,26 @@ def test_cancelling_aborts_the_multipart_upload(api, clips, s3_uploads):
         s3_uploads.client.head_object(
             Bucket=s3_uploads.bucket, Key=s3_uploads.key(f"videos/{info['video_id']}/original")
         )
+
+
+def test_s3_out_of_reach_is_a_503_that_says_wait_and_nothing_is_lost(api, clips, s3_uploads, settings):
+    """S3 refusing connections (here: the site pointed at a closed port) is a clear 503, not a 500 page;
+    when it answers again the upload goes on from the parts it holds."""
+    data = clips["big"].read_bytes()
+    info = api.start(clips["big"])
+    api.send(info, data, [1])
+    reachable = settings.STORAGES
+    default = reachable["default"]
+    settings.STORAGES = {
+        **reachable,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "endpoint_url": "http://127.0.0.1:1"}},
+    }
+    for response in (api.status(info["id"]), api.complete(info["id"])):
+        assert response.status_code == 503, response.content.decode()[:300]
+        assert "视频存储暂时连不上" in response.json()["error"] and response.json()["retry"] is True
+    assert Upload.objects.get(pk=info["id"]).status == UploadStatus.ACTIVE
+
+    settings.STORAGES = reachable
+    assert [p["number"] for p in api.status(info["id"]).json()["parts"]] == [1]
+    api.send(info, data, [2, 3])
+    assert api.complete(info["id"]).status_code == 200
