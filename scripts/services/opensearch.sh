@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # OpenSearch for the search tests, on 127.0.0.1:$OPENSEARCH_PORT.
-#   scripts/services/opensearch.sh up|down|status
+#   scripts/services/opensearch.sh up|down|status|home
+#   (home: install if need be, then print the distribution's folder and the
+#   Java it runs on, for tests that start private nodes from the same install)
 #
 # Why this version: Maven Central serves the server only as the
 # "integ-test-zip" distribution (no bundled JDK). 3.6.0 is the newest one
@@ -170,9 +172,20 @@ status() {
     fi
 }
 
+# home : "DIST_HOME JAVA_HOME", the installation `up` runs, installed if need be.
+home() {
+    OPENSEARCH_JAVA_HOME=$(java21_home "${OPENSEARCH_JAVA_HOME:-}")
+    export OPENSEARCH_JAVA_HOME
+    local dist
+    dist=$(dist_parent)/opensearch-$VERSION
+    install "$dist"
+    printf '%s %s\n' "$dist" "$OPENSEARCH_JAVA_HOME"
+}
+
 case ${1:-} in
     up) up ;;
+    home) home ;;
     down) stop_pidfile "$YOUKE_SERVICES_DIR/opensearch/opensearch.pid" opensearch ;;
     status) status ;;
-    *) die "usage: $0 up|down|status" ;;
+    *) die "usage: $0 up|down|status|home" ;;
 esac
