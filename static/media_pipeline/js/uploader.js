@@ -12,6 +12,10 @@
 
   var PARALLEL = 3;
   var RETRY_DELAYS = [1, 2, 4, 8, 16, 30]; // seconds; after the last one the upload pauses itself
+  // Paused by the network or the storage, it keeps looking this often and carries on by itself when they
+  // answer: a storage restart or a long cut fires no "online" event (the browser's own link never dropped).
+  var WAIT_SECONDS = 15;
+  var NETWORK_PAUSE = "连接中断，已暂停，已传的部分不会丢失。每 " + WAIT_SECONDS + " 秒自动重试，恢复后自动继续，也可以点“继续”。";
   var URL_MAX_AGE = 10 * 60 * 1000; // part URLs live 15 min on the server; fetch fresh ones before that
   var SPEED_WINDOW = 10 * 1000; // speed is averaged over the last 10 s
   var STORE_PREFIX = "youke-upload:";
@@ -54,7 +58,7 @@
   // A non-JSON answer: Django's CSRF page (the page outlived its token) or a server error page.
   function plainAnswerError(status) {
     if (status === 403) return PAGE_EXPIRED;
-    if (status >= 500) return "服务器暂时出错（" + status + "），已暂停，已传的部分会保留。稍后点“继续”。";
+    if (status >= 500) return "服务器暂时出错（" + status + "），已暂停，已传的部分会保留。稍后会自动重试，也可以点“继续”。";
     return "请求失败（" + status + "），请刷新页面后重试。";
   }
 
@@ -186,7 +190,7 @@
       self.say("正在上传…");
       self.pump();
     }, function () {
-      self.pause("网络连接失败，已暂停。网络恢复后会自动继续，也可以点“继续”。", true);
+      self.pause(NETWORK_PAUSE, true);
     });
   };
 
@@ -310,7 +314,7 @@
     if (this.paused) return;
     var attempt = this.retries[number] || 0;
     if (attempt >= RETRY_DELAYS.length) {
-      return this.pause("网络中断，已暂停。网络恢复后会自动继续，也可以点“继续”。", true);
+      return this.pause(NETWORK_PAUSE, true);
     }
     this.retries[number] = attempt + 1;
     this.say("网络不稳定，" + RETRY_DELAYS[attempt] + " 秒后重试…");
@@ -369,6 +373,16 @@
     if (left && !byNetwork) this.say("已暂停：正在传的 " + left + " 块传完就停，已传的部分不会丢失…");
     else this.say(message, byNetwork ? "error" : "");
     this.progress();
+    if (byNetwork) this.watch();
+  };
+
+  // Not paused by the teacher: look again in a while, and go on if the server and the storage answer.
+  Uploader.prototype.watch = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () {
+      if (self.paused && self.pausedByNetwork) self.resume();
+    }, WAIT_SECONDS * 1000);
   };
 
   // The last part in flight while paused has landed: now the upload is really still.
@@ -378,6 +392,7 @@
 
   Uploader.prototype.resume = function () {
     var self = this;
+    clearTimeout(this.timer); // a 继续 click while a look-again was due: one resume, not two
     if (!this.upload) return this.start(this.file);
     this.paused = false;
     this.retries = {};
@@ -389,7 +404,7 @@
       self.say("正在上传…");
       self.pump();
     }, function () {
-      self.pause("网络连接失败，已暂停。网络恢复后会自动继续，也可以点“继续”。", true);
+      self.pause(NETWORK_PAUSE, true);
     });
   };
 

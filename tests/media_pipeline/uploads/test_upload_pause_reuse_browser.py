@@ -161,3 +161,27 @@ def test_a_server_error_on_completion_pauses_instead_of_ending(
     page.get_by_role("button", name="继续").click()
     page.wait_for_selector(".yk-uploader__status.is-done, .yk-uploader__status.is-error", timeout=60_000)
     assert_success(page)
+
+
+def test_storage_out_of_reach_at_completion_waits_and_completes_by_itself(
+    page, live_server, settings, teachers, clips, local_uploads
+):
+    """The API's 503 (S3 out of reach) pauses with its message, and the page carries on without a click."""
+    sign_in_and_open_uploader(page, live_server, settings)
+    failures = []
+
+    def unreachable_once(route):
+        if failures:
+            return route.continue_()
+        failures.append(route.request.url)
+        body = '{"error": "视频存储暂时连不上，已传的部分不会丢失；恢复后会自动继续上传。", "retry": true}'
+        route.fulfill(status=503, content_type="application/json", body=body)
+
+    page.route(re.compile(r"/complete/$"), unreachable_once)
+    page.get_by_label(CHOOSE).set_input_files(str(clips["video"]))
+    status = page.locator(".yk-uploader__status")
+    status.filter(has_text="视频存储暂时连不上").wait_for(timeout=30_000)
+    shot(page, "upload-storage-unreachable-waiting")
+    page.wait_for_selector(".yk-uploader__status.is-done", timeout=60_000)  # no 继续 clicked
+    assert_success(page)
+    assert len(failures) == 1
