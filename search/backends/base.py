@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 # Fields whose text core.chinese has already split into terms.
 TERM_FIELDS = {"search_terms", "document_terms"}
+# Creating an index waits until the cluster has placed it on its nodes: seconds
+# on a busy cluster of several, more than a web search's TIMEOUT (5 s) allows.
+# update_index (run.sh, deployments) would fail there; searches keep theirs.
+INDEX_CREATION_SECONDS = 60
 
 
 class ChineseMappingMixin:
@@ -43,6 +47,11 @@ class ChineseIndexMixin:
 
 class ChineseBackendMixin:
     """Probes the engine once per backend instance; records failed index updates."""
+
+    @property
+    def creation_timeout(self):
+        """Seconds for the probes and the creation of an index (never less than the backend's TIMEOUT)."""
+        return max(INDEX_CREATION_SECONDS, self.timeout)
 
     def supports(self, name):
         """Whether the engine can run the probe `name` of search.analysis.PROBES."""

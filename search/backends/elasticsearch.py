@@ -12,7 +12,7 @@ class Mapping(ChineseMappingMixin, upstream.Elasticsearch9Mapping):
 
 class Index(ChineseIndexMixin, upstream.Elasticsearch9Index):
     def create(self, settings):
-        self.es.indices.create(index=self.name, **settings)
+        self.es.options(request_timeout=self.backend.creation_timeout).indices.create(index=self.name, **settings)
 
 
 class QueryCompiler(upstream.Elasticsearch9SearchQueryCompiler):
@@ -31,7 +31,7 @@ class SearchBackend(ChineseBackendMixin, upstream.Elasticsearch9SearchBackend):
 
     def analyze_ok(self, body):
         try:
-            self.es.indices.analyze(**body)
+            self.es.options(request_timeout=self.creation_timeout).indices.analyze(**body)
         except BadRequestError:
             return False
         return True

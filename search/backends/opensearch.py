@@ -12,7 +12,7 @@ class Mapping(ChineseMappingMixin, upstream.OpenSearch3Mapping):
 
 class Index(ChineseIndexMixin, upstream.OpenSearch3Index):
     def create(self, settings):
-        self.es.indices.create(index=self.name, body=settings)
+        self.es.indices.create(index=self.name, body=settings, request_timeout=self.backend.creation_timeout)
 
 
 class QueryCompiler(upstream.OpenSearch3SearchQueryCompiler):
@@ -31,7 +31,7 @@ class SearchBackend(ChineseBackendMixin, upstream.OpenSearch3SearchBackend):
 
     def analyze_ok(self, body):
         try:
-            self.es.indices.analyze(body=body)
+            self.es.indices.analyze(body=body, request_timeout=self.creation_timeout)
         except RequestError:
             return False
         return True

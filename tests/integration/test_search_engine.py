@@ -206,3 +206,21 @@ def test_opensearch_segments_chinese_words_with_smartcn():
     )
     tokens = [token["token"] for token in response.json()["tokens"]]
     assert {"小学", "数学", "初步", "认识"} <= set(tokens)
+
+
+@pytest.mark.parametrize("name", ENGINE_PARAMS)
+def test_index_creation_is_not_cut_off_by_the_search_timeout(name):
+    """Creating an index waits for the cluster to place it, seconds on a busy one: a web search's short
+    TIMEOUT (here 1 ms, that no request meets) must not make update_index fail."""
+    prefix = f"{os.environ.get('SEARCH_INDEX_PREFIX', 'youke_test_')}it_slow_{name}_"
+    config = dict(engine_config(name, prefix))
+    module = config.pop("BACKEND")
+    normal = get_search_backend(module, **config)
+    hurried = get_search_backend(module, **{**config, "TIMEOUT": 0.001})
+    drop_indexes(normal, prefix)
+    try:
+        index = hurried.get_index_for_model(School)
+        index.put()
+        assert normal.es.indices.exists(index=index.name)  # (modelsearch's own exists() fails on client 9)
+    finally:
+        drop_indexes(normal, prefix)
