@@ -149,7 +149,8 @@ class Cluster:
         request = urllib.request.Request(node.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=90) as response:
-            return json.load(response)
+            answer = response.read()
+        return json.loads(answer) if answer else None  # some cluster APIs answer 200 with no body
 
     def wait_green(self, seconds=240):
         """Until every node has joined and every shard (replicas too) is placed; fails with the nodes' logs."""
