@@ -1,10 +1,9 @@
 # shellcheck shell=bash
 # Debian's nginx in front of gunicorn for scripts/prodlike.sh, with the
 # deployment's own server blocks (docker/nginx/default.conf) rewritten for
-# loopback ports and local paths - so what is tested here is what compose
-# deploys (Debian's nginx 1.22 predates `http2 on;`: the listen flag says
-# the same) - plus a TLS front for the object store, as a real deployment puts
-# S3 behind HTTPS (an https page may not upload to an http origin).
+# loopback ports and local paths (the object store's location is named for
+# this bucket) - so what is tested here is what compose deploys. Debian's
+# nginx 1.22 predates `http2 on;`: the listen flag says the same.
 
 nginx_up() {
     local dir=$1 static=$2 conf
@@ -43,24 +42,10 @@ EOF
             -e "s|https://\$host\$request_uri|https://\$host:$HTTPS_PORT\$request_uri|" \
             -e "s|/etc/nginx/certs/|$dir/nginx/certs/|g" \
             -e "s|alias /srv/static/;|alias $static/;|" \
+            -e "s|location /youke-media/|location /$S3_BUCKET/|" \
+            -e "s|proxy_pass http://minio:9000;|proxy_pass http://127.0.0.1:$S3_PORT;|" \
             "$YOUKE_ROOT/docker/nginx/default.conf"
-        cat <<EOF
-
-# The object store over TLS. Host passes through unchanged: presigned URLs are signed for it.
-server {
-    listen 127.0.0.1:$S3_TLS_PORT ssl;
-    ssl_certificate $dir/nginx/certs/tls.crt;
-    ssl_certificate_key $dir/nginx/certs/tls.key;
-    client_max_body_size 0;
-    proxy_request_buffering off;
-    location / {
-        proxy_pass http://127.0.0.1:$S3_PORT;
-        proxy_set_header Host \$http_host;
-        proxy_read_timeout 120s;
-    }
-}
-}
-EOF
+        echo '}'
     } >"$conf"
     nginx -t -q -c "$conf" -p "$dir/nginx" || die "nginx refused $conf"
     if [ -s "$dir/nginx/nginx.pid" ] && kill -0 "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null; then

@@ -1,5 +1,6 @@
 """The production shape (scripts/prodlike.sh) behaves as a deployment: TLS in front, two search nodes,
-uploads straight to S3 over TLS, and a transcode host killed mid-job while another one finishes it.
+uploads straight to S3 through nginx on the site's origin, and a transcode host killed mid-job - while visitors browse - and
+another one finishes it.
 
 Started once for the module from a clean environment (as an operator's shell
 would be); everything goes over real HTTP to nginx, as a browser's requests do.
@@ -11,6 +12,7 @@ one output. The transcode host's death is SIGKILL to its whole process group
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin
@@ -127,7 +129,7 @@ def signed_in_teacher():
 
 
 def upload(session, path):
-    """The uploader's calls: create, presigned parts PUT straight to S3 over TLS, complete."""
+    """The uploader's calls: create, presigned parts PUT to S3 (nginx passes them through), complete."""
     api = f"{SITE}/media-pipeline/uploads/"
     body = {"filename": path.name, "size": path.stat().st_size, "content_type": "video/mp4"}
     info = session.post(api, json=body, timeout=30)
@@ -137,12 +139,37 @@ def upload(session, path):
     numbers = list(range(1, info["parts_total"] + 1))
     urls = session.post(f"{api}{info['id']}/parts/", json={"numbers": numbers}, timeout=30).json()["urls"]
     for number in numbers:
-        assert urls[str(number)].startswith("https://127.0.0.1:18444/"), "the browser's URL, behind TLS"
+        assert urls[str(number)].startswith(f"{SITE}/youke-prodlike/"), "on the site's own origin, through nginx"
         put = requests.put(urls[str(number)], data=data[(number - 1) * size : number * size], verify=CA, timeout=60)
         assert put.status_code == 200, put.text
     done = session.post(f"{api}{info['id']}/complete/", timeout=60)
     assert done.status_code == 200, done.text
     return done.json()["video_id"]
+
+
+class Traffic(threading.Thread):
+    """Visitors browsing while the fault happens: the curriculum, a search, the home page, in a loop."""
+
+    PAGES = ("/curriculum/", "/search/?q=%E5%88%86%E6%95%B0", "/", "/lessons/")
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.statuses, self.done = [], threading.Event()
+
+    def run(self):
+        with SiteSession() as visitor:
+            while not self.done.is_set():
+                for page in self.PAGES:
+                    try:
+                        self.statuses.append(visitor.get(SITE + page, timeout=60).status_code)
+                    except requests.RequestException as error:
+                        self.statuses.append(repr(error))
+                    time.sleep(0.5)
+
+    def stop(self):
+        self.done.set()
+        self.join(120)
+        return self.statuses
 
 
 def host_of(task_marker):
@@ -173,9 +200,13 @@ def test_a_transcode_host_killed_mid_job_leaves_the_other_to_finish_with_exactly
 
     eventually(lambda: status()["status"] == "processing" and status()["progress"] > 0, 300, "the job running")
     first = eventually(lambda: host_of(f"transcode {video_id}: started"), 30, "the host that took the job")
+    traffic = Traffic()
+    traffic.start()
     os.killpg(int((DIR / "pids" / first).read_text()), signal.SIGKILL)
 
     ready = eventually(lambda: (s := status())["status"] == "ready" and s, 600, "ready after the other host's run")
+    statuses = traffic.stop()
+    assert len(statuses) >= 8 and set(statuses) == {200}, "visitors never noticed the host's death"
     assert ready["attempts"] == 2 and ready["playable"]
     other = "transcode-b" if first == "transcode-a" else "transcode-a"
     assert f"transcode {video_id}: ready" in (DIR / "logs" / f"{other}.log").read_text(errors="replace")
