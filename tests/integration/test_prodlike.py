@@ -1,6 +1,6 @@
 """The production shape (scripts/prodlike.sh) behaves as a deployment: TLS in front, two search nodes,
-uploads straight to S3 through nginx on the site's origin, and a transcode host killed mid-job - while visitors browse - and
-another one finishes it.
+uploads straight to S3 through nginx on the site's origin, and a transcode host killed mid-job (while
+visitors browse) as the other one finishes it.
 
 Started once for the module from a clean environment (as an operator's shell
 would be); everything goes over real HTTP to nginx, as a browser's requests do.
