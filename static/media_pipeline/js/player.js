@@ -350,6 +350,8 @@
     this.saver.checked = saverDefault();
     var self = this;
     this.button.addEventListener("click", function () { self.start(); });
+    // Shown only now: the script loads async, and a press before it had nothing to answer it.
+    this.button.hidden = false;
     this.video.addEventListener("playing", function () { self.say(""); });
     this.saver.addEventListener("change", function () {
       try { window.localStorage.setItem(SAVER_KEY, self.saver.checked ? "1" : "0"); } catch (e) { /* ignore */ }
