@@ -13,6 +13,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from media_pipeline.tasks import transcode_video
 from media_pipeline.video_documents import video_for_document
@@ -75,7 +76,8 @@ def test_a_teacher_finds_the_lesson_by_textbook_plays_it_and_exports_the_count(
     page.get_by_role("link", name="8 分数的初步认识").click()
     page.get_by_role("link", name="几分之一").click()
 
-    assert page.locator("h2").inner_text() == "几分之一"
+    # The player swaps its view after the click: wait for the lesson's heading (read at once, it raced).
+    expect(page.locator("h2")).to_have_text("几分之一")
     assert "王芳" in page.locator(".meta").first.inner_text()
     video = page.locator("video")
     assert video.get_attribute("data-rendition") == "240p"
