@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from sso.testing import DEMO_PASSWORD
+from tests.faults.helpers import eventually
 from tests.processes import ROOT, SERVICE_VARS, stop
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.service("chromium"), pytest.mark.slow]
@@ -34,18 +35,6 @@ PROXY_PORT, SITE_PORT = 18520, 18521
 SHOTS = ROOT / "var" / "screenshots" / "faults"
 # A page in the site's frame, with 登录 in its header (after `migrate` alone "/" is Wagtail's welcome page).
 START = "/search/"
-
-
-def eventually(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
 
 
 class CuttableRelay:

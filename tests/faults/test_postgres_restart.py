@@ -16,12 +16,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.faults.helpers import eventually
 from tests.processes import ROOT, SERVICE_VARS, stop
 
 pytestmark = [pytest.mark.service("postgres"), pytest.mark.slow]
@@ -31,18 +31,6 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVICE_USER = os.environ.get("YOUKE_SERVICE_USER", "youke")
 PAGES = ["/", "/curriculum/", "/search/?q=%E5%88%86%E6%95%B0", "/training/"]
 ADMIN = ("pgfault_admin", "pgfault-Pass-1")
-
-
-def eventually(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
 
 
 class PrivatePostgres:

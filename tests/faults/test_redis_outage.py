@@ -12,12 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from tests.faults.helpers import eventually
 from tests.processes import ROOT, SERVICE_VARS, stop
 
 pytestmark = [pytest.mark.service("redis"), pytest.mark.slow]
@@ -37,18 +37,6 @@ def get(url):
 def health(url):
     status, body = get(url + "/healthz")
     return status, json.loads(body)["checks"]
-
-
-def eventually(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
 
 
 class PrivateRedis:
