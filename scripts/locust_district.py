@@ -8,13 +8,20 @@ reviewer opens the admin's list of pages waiting for review. Each request is
 named by its kind so the report groups them. Everything is discovered from
 the pages at start, the way a browser would find it, so the mix follows the
 demo data rather than hard-coded ids.
+
+With YOUKE_LOAD_LOG=FILE every answer is also written to FILE, a JSON line
+each (time, kind, status, and for a heartbeat who sent it and what the server
+said it credited): the fault tests (tests/faults/load.py) read it to check
+that nothing the site acknowledged was lost.
 """
 
 import itertools
 import json
+import os
 import random  # a load mix, not secrets
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +33,23 @@ LEARNERS = itertools.cycle(["teacher1", "teacher2"])
 found = {"subjects": [], "lessons": []}
 pick = random.Random().choice  # noqa: S311 - which page to open next, not a secret
 lock = threading.Lock()
+# Line-buffered: a line is whole on disk as soon as it is written, even if locust is killed.
+ANSWERS = open(os.environ["YOUKE_LOAD_LOG"], "a", buffering=1) if os.environ.get("YOUKE_LOAD_LOG") else None
+
+
+@events.request.add_listener
+def log_answer(name, response=None, exception=None, context=None, **_):
+    if ANSWERS is None:
+        return
+    status = getattr(response, "status_code", 0) or 0
+    line = {"t": time.time(), "kind": name, "status": status, "error": repr(exception)[:200] if exception else ""}
+    if name == "heartbeat" and status == 200:
+        try:
+            line |= {k: v for k, v in response.json().items() if k in ("outcome", "watched_percent", "met")}
+        except ValueError:
+            line["outcome"] = "unreadable"
+    line |= context or {}
+    ANSWERS.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def links(html, pattern):
@@ -97,6 +121,7 @@ class Learner(SignedIn):
         with lock:
             username = next(LEARNERS)
         self.sign_in(username)
+        self.username = username
         self.session, self.seq, self.position = uuid.uuid4().hex, 0, 0.0
         self.lesson, self.playlists = None, []
         catalogue = self.client.get("/training/", name="my learning").text
@@ -135,8 +160,9 @@ class Learner(SignedIn):
         start, self.position = self.position, self.position + 3
         beat = {"session": self.session, "lesson": self.lesson or 0, "seq": self.seq, "start": start}
         beat["position"] = self.position
+        who = {"user": self.username, "lesson": self.lesson}  # for the fault tests' ledger check
         with self.client.post(
-            "/training/api/heartbeat", json=beat, headers=self.csrf, name="heartbeat", catch_response=True
+            "/training/api/heartbeat", json=beat, headers=self.csrf, name="heartbeat", catch_response=True, context=who
         ) as response:
             # A refused beat (not enrolled, video not ready, past the end) is the
             # server's considered answer; only 5xx and dropped connections are errors.

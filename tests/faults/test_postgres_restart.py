@@ -1,4 +1,5 @@
-"""PostgreSQL restarts while the site serves: requests fail cleanly, then recover without a site restart.
+"""PostgreSQL restarts while the site serves a district's load: requests fail cleanly, then recover
+without a site restart, and every heartbeat the site credited is in the training ledger.
 
 A private PostgreSQL 15 cluster (port 18510, its own data folder, run by the
 unprivileged service user as scripts/services/postgres.sh runs the shared
@@ -6,8 +7,10 @@ one) stands in for production's database, so the shared one is never
 touched. The site is gunicorn as production runs it (gthread, persistent
 connections: CONN_MAX_AGE) on the embedded default's settings with
 DATABASE_URL pointed at the private cluster, as a production host is
-configured. Outcomes only: status codes, the error page, the health report,
-the saved form; no timings.
+configured, with the demo library and training course loaded. During the long
+outage scripts/locust_district.py's mix (tests/faults/load.py) runs beside the
+test's own requests. Outcomes only: status codes, the error page, the health
+report, the saved form, the ledger; no timings.
 """
 
 import os
@@ -16,12 +19,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.faults.helpers import eventually
+from tests.faults.load import DistrictLoad, failures, kinds, ledger_shortfalls
 from tests.processes import ROOT, SERVICE_VARS, stop
 
 pytestmark = [pytest.mark.service("postgres"), pytest.mark.slow]
@@ -109,6 +114,8 @@ def database(tmp_path_factory):
             DATABASE_URL=f"postgres://youke:youke@127.0.0.1:{PG_PORT}/youke",
         )
         manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "load_demo")  # what the load browses, and its demo accounts
+        manage(env, "load_training_demo")  # the course and transcoded video the learners' heartbeats are for
         name, password = ADMIN
         code = f"from django.contrib.auth.models import User; User.objects.create_superuser({name!r}, '', {password!r})"
         manage(env, "shell", "-c", code)
@@ -183,30 +190,45 @@ def test_outage_fails_cleanly_and_recovers(database):
     assert admin.get(url + "/admin/", timeout=30).status_code == 200
     assert statuses(requests.Session(), url) == dict.fromkeys(PAGES, 200)
 
-    postgres.stop()
-    visitor = requests.Session()
-    during = [visitor.get(url + path, timeout=30) for _ in range(2) for path in PAGES]
-    during += [admin.get(url + path, timeout=30) for path in ["/admin/", "/admin/collections/add/"]]
-    assert [r.status_code for r in during if r.status_code >= 500 and r.status_code != 503] == [], "no 500 storm"
-    for answer in during:
-        assert "Traceback" not in answer.text and "OperationalError" not in answer.text, answer.text[:2000]
-    # Pages that need the database say so; the others (the login form, search's own fallback) still answer.
-    needs_database = [r for r in during if r.url in {url + "/", url + "/curriculum/"} or "/admin/" in r.url]
-    assert len(needs_database) == 6 and {r.status_code for r in needs_database} == {503}
-    for answer in needs_database:
-        assert "数据库暂时无法访问" in answer.text and "稍后刷新" in answer.text, answer.text[:2000]
-        assert answer.headers.get("Retry-After")
-    health = visitor.get(url + "/healthz", timeout=30)
-    assert health.status_code == 503
-    assert health.json()["checks"]["database"]["status"] == "down"
+    with DistrictLoad(url, database["work"]) as load:
+        load.wait_for_credit()
+        postgres.stop()
+        stopped = time.time()
+        visitor = requests.Session()
+        during = [visitor.get(url + path, timeout=30) for _ in range(2) for path in PAGES]
+        during += [admin.get(url + path, timeout=30) for path in ["/admin/", "/admin/collections/add/"]]
+        assert [r.status_code for r in during if r.status_code >= 500 and r.status_code != 503] == [], "no 500 storm"
+        for answer in during:
+            assert "Traceback" not in answer.text and "OperationalError" not in answer.text, answer.text[:2000]
+        # Pages that need the database say so; the others (the login form, search's own fallback) still answer.
+        needs_database = [r for r in during if r.url in {url + "/", url + "/curriculum/"} or "/admin/" in r.url]
+        assert len(needs_database) == 6 and {r.status_code for r in needs_database} == {503}
+        for answer in needs_database:
+            assert "数据库暂时无法访问" in answer.text and "稍后刷新" in answer.text, answer.text[:2000]
+            assert answer.headers.get("Retry-After")
+        health = visitor.get(url + "/healthz", timeout=30)
+        assert health.status_code == 503
+        assert health.json()["checks"]["database"]["status"] == "down"
 
-    postgres.start()
-    # No site restart: the first requests after the database is back are answered.
-    assert statuses(visitor, url) == dict.fromkeys(PAGES, 200)
-    assert admin.get(url + "/admin/", timeout=30).status_code == 200, "the session from before the outage is kept"
-    saved = add_collection(admin, url, "故障恢复后新建")
-    assert saved.status_code == 302, saved.text[-2000:]
-    code = "from wagtail.models import Collection; print(Collection.objects.filter(name='故障恢复后新建').count())"
-    assert manage(env, "shell", "-c", code).splitlines()[-1] == "1", "the form posted after recovery is saved"
-    health = visitor.get(url + "/healthz", timeout=30)
-    assert health.status_code == 200 and health.json()["checks"]["database"]["status"] == "up"
+        load.wait_for(lambda answers: len([a for a in answers if a["t"] > stopped]) >= 40, 180, "load in the outage")
+        in_outage = load.answers(since=stopped)
+        postgres.start()
+        # No site restart: the first requests after the database is back are answered.
+        assert statuses(visitor, url) == dict.fromkeys(PAGES, 200)
+        assert admin.get(url + "/admin/", timeout=30).status_code == 200, "the session from before the outage is kept"
+        saved = add_collection(admin, url, "故障恢复后新建")
+        assert saved.status_code == 302, saved.text[-2000:]
+        code = "from wagtail.models import Collection; print(Collection.objects.filter(name='故障恢复后新建').count())"
+        assert manage(env, "shell", "-c", code).splitlines()[-1] == "1", "the form posted after recovery is saved"
+        health = visitor.get(url + "/healthz", timeout=30)
+        assert health.status_code == 200 and health.json()["checks"]["database"]["status"] == "up"
+        back = time.time()
+        load.wait_for(lambda answers: len([a for a in answers if a["t"] > back]) >= 40, 180, "load after it")
+
+    # The load's side: the outage answered 503 (never 500, never a dropped connection), pages came back,
+    # and what the site said it credited before and after is stored.
+    answers = load.answers()
+    assert failures(answers, allowed=(503,)) == [], kinds(answers)
+    assert (("curriculum", 503) in kinds(in_outage)) and failures(load.answers(since=back)) == [], kinds(answers)
+    assert [a for a in in_outage if a["kind"] == "heartbeat" and a["status"] == 200 and a["t"] > stopped + 5] == []
+    assert ledger_shortfalls(env, answers) == [], "every heartbeat the site credited is in the ledger"

@@ -1,42 +1,32 @@
-"""Redis stops while the site serves: pages still answer, /healthz says which part is down, jobs survive.
+"""Redis stops while the site serves a district's load: pages still answer, /healthz says which part is
+down, jobs survive, and every heartbeat the site credited meanwhile is in the training ledger.
 
 A private redis-server (port 18420, its own folder, append-only file) stands
 in for production's Redis, so the shared one other engineers use is never
 touched. The site is the embedded default's settings with REDIS_URL and
-CELERY_BROKER_URL pointed at it, as a production host is configured. Outcomes
-only: status codes, the health report, the queued job's answer; no timings.
+CELERY_BROKER_URL pointed at it, as a production host is configured, with the
+demo library and training course loaded; scripts/locust_district.py's mix
+(tests/faults/load.py) runs from before the outage until after Redis is back.
+Outcomes only: status codes, the health report, the queued job's answer, the
+ledger; no timings.
 """
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
+import time
 
 import pytest
 
-from tests.faults.helpers import eventually
-from tests.processes import ROOT, SERVICE_VARS, stop
+from tests.faults.helpers import eventually, get, health, manage, shell, site_env, start_site
+from tests.faults.load import DistrictLoad, failures, kinds, ledger_shortfalls
+from tests.processes import ROOT, stop
 
 pytestmark = [pytest.mark.service("redis"), pytest.mark.slow]
 
 REDIS_PORT, SITE_PORT = 18420, 18421
 PAGES = ["/", "/curriculum/", "/search/?q=%E5%88%86%E6%95%B0", "/admin/login/"]
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def health(url):
-    status, body = get(url + "/healthz")
-    return status, json.loads(body)["checks"]
 
 
 class PrivateRedis:
@@ -65,55 +55,54 @@ def outage(tmp_path_factory):
     work = tmp_path_factory.mktemp("redis-outage")
     redis = PrivateRedis(work / "redis")
     redis.start()
-    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
-    env.update(
-        YOUKE_VAR_DIR=str(work / "var"),
-        DJANGO_SETTINGS_MODULE="youke.settings.dev",
-        DEBUG="0",
-        REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
-        CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/1",
+    env = site_env(
+        work, REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0", CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/1"
     )
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    log = open(work / "site.log", "wb")
-    site = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{SITE_PORT}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{SITE_PORT}"
+    site = log = None
     try:
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "load_demo")  # what the load browses, and its demo accounts
+        manage(env, "load_training_demo")  # the course and transcoded video the learners' heartbeats are for
+        site, log, url = start_site(env, SITE_PORT, work / "site.log")
         assert eventually(lambda: health(url)[0] == 200, 120), (work / "site.log").read_text()[-3000:]
         yield {"url": url, "env": env, "redis": redis, "work": work}
     finally:
-        stop(site)
-        log.close()
+        if site:
+            stop(site)
+            log.close()
         redis.stop()
 
 
-def shell(env, code):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=180,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip().splitlines()[-1]
+def after(moment):
+    return lambda answers: len([a for a in answers if a["t"] > moment]) >= 40
 
 
-def test_redis_stops_and_returns(outage):
+def test_redis_stops_and_returns_under_load(outage):
     url, env, redis = outage["url"], outage["env"], outage["redis"]
     assert {path: get(url + path)[0] for path in PAGES} == dict.fromkeys(PAGES, 200)
     # A job queued before the outage, with no worker running yet to take it.
     job = shell(env, "from youke.celery import ping; print(ping.delay().id)")
 
-    redis.stop()
-    during = [get(url + path)[0] for _ in range(3) for path in PAGES]
-    assert [code for code in during if code >= 500] == [], during
-    status, checks = health(url)
-    assert status == 503
-    assert checks["cache"]["status"] == "down" and checks["broker"]["status"] == "down"
-    assert checks["database"]["status"] == "up"
-
-    redis.start()
-    assert eventually(lambda: health(url)[0] == 200, 60)
+    with DistrictLoad(url, outage["work"]) as load:
+        load.wait_for_credit()
+        redis.stop()
+        stopped = time.time()
+        during = [get(url + path)[0] for _ in range(3) for path in PAGES]
+        assert [code for code in during if code >= 500] == [], during
+        status, checks = health(url)
+        assert status == 503
+        assert checks["cache"]["status"] == "down" and checks["broker"]["status"] == "down"
+        assert checks["database"]["status"] == "up"
+        load.wait_for(after(stopped), 180, "the load's answers while Redis is down")
+        in_outage = load.answers(since=stopped)
+        redis.start()
+        assert eventually(lambda: health(url)[0] == 200, 60)
+        back = time.time()
+        load.wait_for(after(back), 180, "the load's answers once Redis is back")
+    answers = load.answers()
+    assert failures(answers) == [], kinds(answers)
+    assert {kind for kind, status in kinds(in_outage) if status == 200} >= {"curriculum", "lesson page", "heartbeat"}
+    assert ledger_shortfalls(env, answers) == [], "every heartbeat the site credited is in the ledger"
     assert {path: get(url + path)[0] for path in PAGES} == dict.fromkeys(PAGES, 200)
 
     # The job queued before the outage is still there: a worker started now answers it.
