@@ -64,3 +64,29 @@ def start_site(env, port, log_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     return process, log, f"http://127.0.0.1:{port}"
+
+
+INDEX_GAPS = """
+import json
+from modelsearch.backends import get_search_backend
+from modelsearch.index import get_indexed_models
+from wagtail.models import Page
+expected = set()
+for model in get_indexed_models():
+    if issubclass(model, Page) and model is not Page:
+        expected |= set(model.get_indexed_objects().live().values_list("pk", flat=True))
+backend = get_search_backend()
+index = backend.get_index_for_model(Page).name
+request = {"query": {"match_all": {}}, "size": 10000, "_source": False, "stored_fields": ["pk"]}
+backend.es.indices.refresh(index=index)
+answer = backend.es.search(index=index, **request) if backend.use_new_elasticsearch_api else backend.es.search(
+    index=index, body=request
+)
+indexed = {int(hit["fields"]["pk"][0]) for hit in answer["hits"]["hits"]}
+print(json.dumps({"published": len(expected), "missing": sorted(expected - indexed)}))
+"""
+
+
+def index_gaps(env):
+    """{published: how many live pages the search indexes, missing: the ids of those not in the engine's index}."""
+    return json.loads(shell(env, INDEX_GAPS))

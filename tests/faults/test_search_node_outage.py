@@ -4,8 +4,10 @@ A private two-node cluster (ports 18531-18534, data in a folder of the service u
 shared installation of scripts/services/opensearch.sh) holds the site's
 indexes with one replica each (SEARCH_REPLICAS=1), and the site lists both
 nodes in SEARCH_URL as a production host does. Nodes are SIGKILLed, as a
-machine that loses power. Outcomes only: status codes, the results, the
-notice, which backend answered (the site's own search log), the health report.
+machine that loses power, while scripts/locust_district.py's mix
+(tests/faults/load.py) searches and browses. Outcomes only: status codes, the
+results, the notice, which backend answered (the site's own search log), the
+health report, and every published page in the index once the nodes are back.
 """
 
 import json
@@ -14,7 +16,8 @@ import urllib.parse
 
 import pytest
 
-from tests.faults.helpers import eventually, get, health, manage, shell, site_env, start_site
+from tests.faults.helpers import eventually, get, health, index_gaps, manage, shell, site_env, start_site
+from tests.faults.load import DistrictLoad, failures, kinds
 from tests.faults.opensearch_cluster import Cluster, service_folder
 from tests.processes import ROOT, stop
 
@@ -92,7 +95,7 @@ def answered_by(env):
     return shell(env, "from search.models import QueryLog; print(QueryLog.objects.latest('pk').backend)")
 
 
-def test_one_node_then_both_then_back(outage):
+def test_one_node_then_both_then_back_under_load(outage):
     url, env, cluster = outage["url"], outage["env"], outage["cluster"]
     before, notice = search(url)
     assert set(before) >= set(TITLES) and notice is None, (before, notice)
@@ -108,34 +111,43 @@ def test_one_node_then_both_then_back(outage):
     if cluster.manager() is victim:
         cluster.request(f"/_cluster/voting_config_exclusions?node_names={victim.name}", "POST")
         assert eventually(lambda: cluster.manager() is not victim, 60)
-    survivor = next(node for node in cluster.nodes if node is not victim)
-    victim.kill()
-    during = [search(url) for _ in range(5)]
-    assert during == [(before, None)] * 5, "the same results, from the copies on the other node"
-    assert answered_by(env) == "engine"
-    status, body = page(url)
-    assert status == 200 and ENGINE_DOWN_WORDS not in body
-    status, checks = health(url)
-    assert status == 200 and checks["search"]["status"] == "up", checks["search"]
+    with DistrictLoad(url, outage["work"]) as load:  # a district searching and browsing throughout
+        survivor = next(node for node in cluster.nodes if node is not victim)
+        victim.kill()
+        during = [search(url) for _ in range(5)]
+        assert during == [(before, None)] * 5, "the same results, from the copies on the other node"
+        assert answered_by(env) == "engine"
+        status, body = page(url)
+        assert status == 200 and ENGINE_DOWN_WORDS not in body
+        status, checks = health(url)
+        assert status == 200 and checks["search"]["status"] == "up", checks["search"]
 
-    # Both are gone: the database answers, and the page says the results may be less complete.
-    survivor.kill()
-    titles, notice = search(url)
-    assert set(titles) >= set(TITLES), titles
-    assert ENGINE_DOWN_WORDS in notice
-    assert answered_by(env) == "fallback"
-    codes = [page(url)[0] for _ in range(3)] + [get(url + path)[0] for path in ("/", "/curriculum/")]
-    assert codes == [200] * 5
-    assert ENGINE_DOWN_WORDS in page(url)[1]
-    status, checks = health(url)
-    assert status == 503
-    assert checks["search"]["status"] == "down" and "no search node answers" in checks["search"]["error"]
-    assert all(check["status"] == "up" for name, check in checks.items() if name != "search"), checks
+        # Both are gone: the database answers, and the page says the results may be less complete.
+        survivor.kill()
+        titles, notice = search(url)
+        assert set(titles) >= set(TITLES), titles
+        assert ENGINE_DOWN_WORDS in notice
+        assert answered_by(env) == "fallback"
+        codes = [page(url)[0] for _ in range(3)] + [get(url + path)[0] for path in ("/", "/curriculum/")]
+        assert codes == [200] * 5
+        assert ENGINE_DOWN_WORDS in page(url)[1]
+        status, checks = health(url)
+        assert status == 503
+        assert checks["search"]["status"] == "down" and "no search node answers" in checks["search"]["error"]
+        assert all(check["status"] == "up" for name, check in checks.items() if name != "search"), checks
 
-    # Both come back on their own data: healthy again, and the engine answers as before.
-    cluster.start()
-    cluster.wait_green()
-    cluster.request("/_cluster/voting_config_exclusions?wait_for_removal=false", "DELETE")
-    assert eventually(lambda: health(url)[0] == 200, 120), health(url)
-    assert search(url) == (before, None)
-    assert answered_by(env) == "engine"
+        # Both come back on their own data: healthy again, and the engine answers as before.
+        cluster.start()
+        cluster.wait_green()
+        cluster.request("/_cluster/voting_config_exclusions?wait_for_removal=false", "DELETE")
+        assert eventually(lambda: health(url)[0] == 200, 120), health(url)
+        assert search(url) == (before, None)
+        assert answered_by(env) == "engine"
+
+    # Beside it, the district's load: searches, pages and the rest were answered throughout, never a 5xx,
+    # and after both nodes came back on their own data every published page is in the index.
+    answers = load.answers()
+    assert failures(answers) == [], kinds(answers)
+    assert ("search", 200) in kinds(answers)
+    gaps = index_gaps(env)
+    assert gaps["published"] >= len(TITLES) and gaps["missing"] == [], gaps
