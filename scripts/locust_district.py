@@ -20,12 +20,17 @@ import json
 import os
 import random  # a load mix, not secrets
 import re
+import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
+
+# The project's root, for the tests' Keycloak sign-in (sso.testing imports no Django).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sso.testing import authorize, keycloak_browser
 
 QUERIES = [q["q"] for q in json.loads((Path(__file__).parent / "search_queries.json").read_text(encoding="utf-8"))]
 PASSWORD = "youke-demo"  # noqa: S105 - the demo accounts' published password
@@ -33,6 +38,10 @@ LEARNERS = itertools.cycle(["teacher1", "teacher2"])
 found = {"subjects": [], "lessons": []}
 pick = random.Random().choice  # noqa: S311 - which page to open next, not a secret
 lock = threading.Lock()
+# Signed-in learners for the Player class (scripts/bench_learners.py's JSON), if any.
+PLAYERS = json.loads(Path(os.environ["YOUKE_LOAD_PLAYERS"]).read_text()) if os.environ.get("YOUKE_LOAD_PLAYERS") else {}
+# The production shape's test certificate (YOUKE_LOAD_CA): locust's session trusts only the default CAs.
+VERIFY = os.environ.get("YOUKE_LOAD_CA") or True
 # Line-buffered: a line is whole on disk as soon as it is written, even if locust is killed.
 ANSWERS = open(os.environ["YOUKE_LOAD_LOG"], "a", buffering=1) if os.environ.get("YOUKE_LOAD_LOG") else None
 
@@ -62,31 +71,48 @@ def discover(environment, **_):
     import requests
 
     host = environment.host
-    home = requests.get(host + "/curriculum/", timeout=60).text
+    home = requests.get(host + "/curriculum/", timeout=60, verify=VERIFY).text
     found["subjects"] = links(home, r'href="(/curriculum/[a-z0-9_-]+/[a-z0-9_-]+/)"')[:30]
     for page in ("/", "/lessons/"):
-        found["lessons"] += links(requests.get(host + page, timeout=60).text, r'href="(/lessons/[^"#?]+/)"')
+        html = requests.get(host + page, timeout=60, verify=VERIFY).text
+        found["lessons"] += links(html, r'href="(/lessons/[^"#?]+/)"')
     found["lessons"] = list(dict.fromkeys(found["lessons"]))[:60]
     print("discovered:", {k: len(v) for k, v in found.items()}, flush=True)
 
 
-class SignedIn(HttpUser):
+class DistrictUser(HttpUser):
+    abstract = True
+
+    def on_start(self):
+        self.client.verify = VERIFY
+
+
+class SignedIn(DistrictUser):
     abstract = True
     username = "teacher1"
 
     def sign_in(self, username):
-        self.client.get("/admin/login/", name="sign in")
-        token = self.client.cookies.get("csrftoken")
-        self.client.post(
-            "/admin/login/?next=/admin/",
-            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/admin/login/"},
-            name="sign in",
-        )
+        form = self.client.get("/admin/login/", name="sign in")
+        if form.url.startswith(self.host):
+            token = self.client.cookies.get("csrftoken")
+            self.client.post(
+                "/admin/login/?next=/admin/",
+                data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+                headers={"Referer": self.host + "/admin/login/"},
+                name="sign in",
+            )
+        else:  # production signs in through Keycloak only: its form, then the site's callback
+            self.sign_in_through_keycloak(username)
         self.csrf = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": self.host + "/"}
 
+    def sign_in_through_keycloak(self, username):
+        start = self.client.get("/sso/login/?next=/", allow_redirects=False, name="sign in")
+        # Keycloak's own form, as the tests sign in (another host: not part of the measured mix).
+        answer = authorize(keycloak_browser(), start.headers["Location"], username, PASSWORD)
+        self.client.get(answer.headers["Location"], name="sign in")
 
-class Visitor(HttpUser):
+
+class Visitor(DistrictUser):
     weight = 6
     wait_time = between(1, 3)
 
@@ -102,7 +128,7 @@ class Visitor(HttpUser):
             self.client.get(pick(found["lessons"]), name="lesson page")
 
 
-class Teacher(HttpUser):
+class Teacher(DistrictUser):
     weight = 2
     wait_time = between(2, 5)
 
@@ -118,6 +144,7 @@ class Learner(SignedIn):
     wait_time = between(2, 4)
 
     def on_start(self):
+        super().on_start()
         with lock:
             username = next(LEARNERS)
         self.sign_in(username)
@@ -170,11 +197,46 @@ class Learner(SignedIn):
                 response.success()
 
 
+class Player(DistrictUser):
+    """A learner signed in before the measured hour, watching the course's video: a heartbeat every 10 s.
+
+    Only with YOUKE_LOAD_PLAYERS=FILE (scripts/bench_learners.py's output):
+    exactly one locust user per session in it, on top of the mix's users.
+    At the video's end it seeks back to the start in the same player session
+    (the demo's video is short), as a learner who watches it again.
+    """
+
+    abstract = not PLAYERS
+    fixed_count = len(PLAYERS.get("sessions", []))
+    wait_time = constant(10)
+
+    def on_start(self):
+        super().on_start()
+        with lock:
+            key = PLAYERS["sessions"].pop()
+        self.client.cookies.set("sessionid", key)
+        token = uuid.uuid4().hex  # an unmasked CSRF secret of 32 characters, sent as cookie and header
+        self.client.cookies.set("csrftoken", token)
+        self.headers = {"X-CSRFToken": token, "Referer": self.host + "/"}
+        self.session, self.seq, self.position = uuid.uuid4().hex, 0, 0.0
+
+    @task
+    def heartbeat(self):
+        if self.position >= PLAYERS["duration"]:
+            self.position = 0.0
+        self.seq += 1
+        start, self.position = self.position, min(self.position + 10, PLAYERS["duration"])
+        beat = {"session": self.session, "lesson": PLAYERS["lesson"], "seq": self.seq, "start": start}
+        beat["position"] = self.position
+        self.client.post("/training/api/heartbeat", json=beat, headers=self.headers, name="player heartbeat")
+
+
 class Reviewer(SignedIn):
     weight = 1
     wait_time = between(3, 6)
 
     def on_start(self):
+        super().on_start()
         self.sign_in("school_reviewer1")
 
     @task

@@ -30,10 +30,14 @@ class DistrictLoad:
         self.env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS and k != "DJANGO_SETTINGS_MODULE"}
         self.env["YOUKE_LOAD_LOG"] = str(self.log_path)
         if cafile:
-            self.env["REQUESTS_CA_BUNDLE"] = str(cafile)  # the locust file's requests trust the test CA
+            # The locust file trusts the test CA; requests would read a REQUESTS_CA_BUNDLE first.
+            self.env["YOUKE_LOAD_CA"] = self.env["REQUESTS_CA_BUNDLE"] = str(cafile)
         self.process = None
 
     def __enter__(self):
+        return self.start()
+
+    def start(self):
         self.log_path.unlink(missing_ok=True)
         command = ["locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(self.users), "-r", str(self.users)]
         command += ["-t", f"{self.ceiling}s", "--host", self.url, "--only-summary", "--stop-timeout", "5"]
@@ -52,7 +56,7 @@ class DistrictLoad:
     def stop(self):
         if self.process and self.process.poll() is None:
             stop(self.process)
-        if self.process:
+        if self.process and not self.output.closed:
             self.output.close()
 
     def answers(self, since=0.0):

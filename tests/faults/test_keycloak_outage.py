@@ -9,8 +9,10 @@ Keycloak other engineers use is never stopped. Browsers still open the
 public URL, as in production; during the outage the site never sends them
 there, because it cannot build the login URL without Keycloak's discovery
 document. The site is gunicorn on the embedded default's settings with the
-Keycloak variables of a production host. Outcomes only: what pages say, the
-session, the health report; no timings.
+Keycloak variables of a production host. Beside the browsers,
+scripts/locust_district.py's mix (tests/faults/load.py) signs its learners in
+before the cut and keeps going through it. Outcomes only: what pages say, the
+session, the health report, the load's answers; no timings.
 """
 
 import json
@@ -27,6 +29,7 @@ import requests
 
 from sso.testing import DEMO_PASSWORD
 from tests.faults.helpers import eventually
+from tests.faults.load import DistrictLoad, failures, kinds
 from tests.processes import ROOT, SERVICE_VARS, stop
 
 pytestmark = [pytest.mark.service("keycloak"), pytest.mark.service("chromium"), pytest.mark.slow]
@@ -192,14 +195,19 @@ def test_keycloak_goes_away_and_comes_back(outage, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     teacher = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     newcomer = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    load = DistrictLoad(site, outage["work"])
     try:
         page = teacher.new_page()
         sign_in(page, site, issuer, "teacher1")
         assert open_page(page, site + "/training/my/") == (200, site + "/training/my/")
         key, before = session_data(env, teacher)
         assert before["user"] and before["retry_at"] == 0
+        # The district's mix beside the teacher: its learners and reviewer sign in through Keycloak now.
+        load.start()
+        load.wait_for(lambda answers: ("heartbeat", 404) in kinds(answers), 120, "the load's learners signed in")
 
         relay.cut()
+        cut = time.time()
         # The signed-in teacher's access token runs out during the outage: the refresh fails, the session stays.
         expire_access_token(env, key)
         assert open_page(page, site + "/training/my/") == (200, site + "/training/my/"), "still signed in"
@@ -225,6 +233,8 @@ def test_keycloak_goes_away_and_comes_back(outage, browser):
         assert checks["identity"]["status"] == "down" and checks["identity"]["backend"] == "keycloak"
         assert checks["database"]["status"] == "up"
 
+        load.wait_for(lambda answers: len([a for a in answers if a["t"] > cut]) >= 60, 180, "load in the outage")
+        in_outage = load.answers(since=cut)
         relay.resume()
         assert eventually(lambda: health(site)[0] == 200, 60)
         # Pressing 登录 on the page that said "later" signs in and comes back to where the visitor was.
@@ -236,6 +246,13 @@ def test_keycloak_goes_away_and_comes_back(outage, browser):
         assert open_page(page, site + "/training/my/") == (200, site + "/training/my/")
         _, after = session_data(env, teacher)
         assert after["user"] == before["user"] and after["retry_at"] == 0 and after["access_expires_at"] > time.time()
+        load.stop()
+        # The load's learners stayed signed in throughout (a signed-out heartbeat is answered 401; theirs are
+        # for no lesson of this site's: 404), and nothing it asked was answered 5xx or dropped.
+        answers = load.answers()
+        assert failures(answers) == [], kinds(answers)
+        assert ("heartbeat", 404) in kinds(in_outage) and ("heartbeat", 401) not in kinds(answers), kinds(answers)
     finally:
+        load.stop()
         teacher.close()
         newcomer.close()

@@ -7,16 +7,20 @@ In Chromium, teacher1 uploads a clip of several parts on a throttled line;
 S3 is stopped once the bar moves and kept down past the uploader's quick
 retries, then started again on the same port and folder. Outcomes only: the
 messages on the page, the parts sent again, the stored bytes (sha256), the
-video's state and the health report.
+video's state and the health report; beside it scripts/locust_district.py's
+mix (tests/faults/load.py) browses and searches, and none of its requests may
+be answered 5xx or dropped.
 """
 
 import hashlib
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.faults.helpers import eventually, health, manage, shell, site_env, start_site
+from tests.faults.load import DistrictLoad, failures, kinds
 from tests.faults.s3_server import BUCKET, PrivateS3
 from tests.media_pipeline.clips import make_clip
 from tests.processes import ROOT, stop
@@ -97,12 +101,14 @@ def test_s3_stops_mid_upload_and_the_upload_resumes(outage, browser, clip):
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status == 500 else None)
     sent = []  # part numbers PUT to S3
     page.on("request", lambda r: sent.append(r.url) if r.method == "PUT" and r.url.startswith(s3.url) else None)
+    load = DistrictLoad(url, outage["work"])  # the district browsing and searching beside the upload
     try:
         page.goto(url + "/admin/login/?next=/admin/video-upload/")
         page.fill("input[name=username]", "teacher1")
         page.fill("input[name=password]", "youke-demo")
         page.locator("button[type=submit]").click()
         page.wait_for_url(url + "/admin/video-upload/")
+        load.start()
         cdp = context.new_cdp_session(page)
         cdp.send(
             "Network.emulateNetworkConditions",
@@ -114,6 +120,7 @@ def test_s3_stops_mid_upload_and_the_upload_resumes(outage, browser, clip):
         assert eventually(lambda: held_parts(s3), 120), "no part reached S3"
         held = held_parts(s3)
         s3.stop()
+        down = time.time()
         assert 0 < percent(page) < 100
         status = page.locator(".yk-uploader__status")
         status.filter(has_text="重试").wait_for(timeout=60_000)  # 网络不稳定，N 秒后重试…
@@ -128,6 +135,7 @@ def test_s3_stops_mid_upload_and_the_upload_resumes(outage, browser, clip):
         assert code == 503 and checks["storage"]["status"] == "down", checks["storage"]
 
         sent.clear()
+        in_outage = load.answers(since=down)
         s3.start()  # the same port and folder
         page.wait_for_selector(".yk-uploader__status.is-done, .yk-uploader__status.is-error:not(:has-text('自动继续'))",
                                timeout=240_000)  # fmt: skip
@@ -138,7 +146,11 @@ def test_s3_stops_mid_upload_and_the_upload_resumes(outage, browser, clip):
         resent = {int(parse_qs(urlsplit(u).query)["partNumber"][0]) for u in sent}
         assert resent and not resent & held, f"parts S3 held before the outage ({held}) were not sent again: {resent}"
     finally:
+        load.stop()
         context.close()
+    answers = load.answers()
+    assert failures(answers) == [], kinds(answers)
+    assert {"curriculum", "search"} <= {kind for kind, status in kinds(in_outage) if status == 200}
 
     stored = s3.client.get_object(Bucket=BUCKET, Key=f"videos/{video_id}/original")["Body"].read()
     assert sha256(stored) == sha256(Path(clip).read_bytes()), "every part there, each once, in order"

@@ -1,6 +1,7 @@
 """The production shape (scripts/prodlike.sh) behaves as a deployment: TLS in front, two search nodes,
-uploads straight to S3 through nginx on the site's origin, and a transcode host killed mid-job (while
-visitors browse) as the other one finishes it.
+uploads straight to S3 through nginx on the site's origin; and under a district's load (the locust mix of
+tests/faults/load.py, through nginx) a transcode host killed mid-job as the other one finishes it, search
+nodes killed as search goes on, and afterwards nothing lost.
 
 Started once for the module from a clean environment (as an operator's shell
 would be); everything goes over real HTTP to nginx, as a browser's requests do.
@@ -12,7 +13,6 @@ one output. The transcode host's death is SIGKILL to its whole process group
 import os
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin
@@ -22,6 +22,8 @@ import pytest
 import requests
 
 from sso.testing import authorize, keycloak_browser
+from tests.faults.helpers import index_gaps, shell
+from tests.faults.load import DistrictLoad, failures, kinds, ledger_shortfalls
 from tests.media_pipeline.clips import make_clip
 from tests.processes import ROOT, SERVICE_VARS
 
@@ -34,6 +36,9 @@ DIR = ROOT / ".prodlike"
 SITE = "https://127.0.0.1:18443"
 CA = str(DIR / "nginx" / "certs" / "tls.crt")
 NODES = ("http://127.0.0.1:9231", "http://127.0.0.1:9232")
+# The search nodes' folders and pid files (scripts/prodlike/cluster.sh).
+SEARCH_NODES = Path(os.environ.get("YOUKE_SERVICES_DIR", ROOT / ".services")) / "prodlike-search"
+QUERY, ENGINE_DOWN_WORDS = "分数的初步认识", "可能不够全面"
 # Short enough for a test: a host silent for 45 s is dead, and beat looks every 15 s.
 FAST_REQUEUE = {"TRANSCODE_STUCK_SECONDS": "45", "TRANSCODE_REQUEUE_SECONDS": "15"}
 
@@ -61,6 +66,18 @@ def shape():
     prodlike("up", FAST_REQUEUE)
     yield read_env()
     prodlike("down")
+
+
+@pytest.fixture(scope="module")
+def load(shape, tmp_path_factory):
+    """The district's locust mix (tests/faults/load.py) through nginx, from the first fault to the last check."""
+    with DistrictLoad(SITE, tmp_path_factory.mktemp("prodlike-load"), ceiling=1500, cafile=CA) as running:
+        yield running
+
+
+def site_env():
+    """The shape's own environment, for `manage.py shell` as one of its hosts runs it."""
+    return {**{k: v for k, v in os.environ.items() if k not in LEFT_OUT}, **read_env()}
 
 
 def eventually(condition, seconds, what):
@@ -147,31 +164,6 @@ def upload(session, path):
     return done.json()["video_id"]
 
 
-class Traffic(threading.Thread):
-    """Visitors browsing while the fault happens: the curriculum, a search, the home page, in a loop."""
-
-    PAGES = ("/curriculum/", "/search/?q=%E5%88%86%E6%95%B0", "/", "/lessons/")
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.statuses, self.done = [], threading.Event()
-
-    def run(self):
-        with SiteSession() as visitor:
-            while not self.done.is_set():
-                for page in self.PAGES:
-                    try:
-                        self.statuses.append(visitor.get(SITE + page, timeout=60).status_code)
-                    except requests.RequestException as error:
-                        self.statuses.append(repr(error))
-                    time.sleep(0.5)
-
-    def stop(self):
-        self.done.set()
-        self.join(120)
-        return self.statuses
-
-
 def host_of(task_marker):
     """The transcode host whose log names the job."""
     for name in ("transcode-a", "transcode-b"):
@@ -189,7 +181,7 @@ def outputs(env, video_id):
     return [prefix["Prefix"] for prefix in listed.get("CommonPrefixes", [])]
 
 
-def test_a_transcode_host_killed_mid_job_leaves_the_other_to_finish_with_exactly_one_output(shape, tmp_path):
+def test_a_transcode_host_killed_mid_job_leaves_the_other_to_finish_with_exactly_one_output(shape, load, tmp_path):
     session = signed_in_teacher()
     clip = make_clip(tmp_path / "课堂实录.mp4", size="1280x720", seconds=40)
     video_id = upload(session, Path(clip))
@@ -200,13 +192,12 @@ def test_a_transcode_host_killed_mid_job_leaves_the_other_to_finish_with_exactly
 
     eventually(lambda: status()["status"] == "processing" and status()["progress"] > 0, 300, "the job running")
     first = eventually(lambda: host_of(f"transcode {video_id}: started"), 30, "the host that took the job")
-    traffic = Traffic()
-    traffic.start()
     os.killpg(int((DIR / "pids" / first).read_text()), signal.SIGKILL)
+    killed = time.time()
 
     ready = eventually(lambda: (s := status())["status"] == "ready" and s, 600, "ready after the other host's run")
-    statuses = traffic.stop()
-    assert len(statuses) >= 8 and set(statuses) == {200}, "visitors never noticed the host's death"
+    answers = load.answers(since=killed)
+    assert len(answers) >= 30 and failures(answers) == [], f"the district noticed the host's death: {kinds(answers)}"
     assert ready["attempts"] == 2 and ready["playable"]
     other = "transcode-b" if first == "transcode-a" else "transcode-a"
     assert f"transcode {video_id}: ready" in (DIR / "logs" / f"{other}.log").read_text(errors="replace")
@@ -215,3 +206,71 @@ def test_a_transcode_host_killed_mid_job_leaves_the_other_to_finish_with_exactly
     assert master.status_code == 200 and "#EXTM3U" in master.text
     prodlike("up", FAST_REQUEUE)  # the killed host comes back, as after a reboot
     os.kill(int((DIR / "pids" / first).read_text()), 0)
+
+
+def search_api(sort, page=1):
+    """(count, notice) of the search API for a judged query; `sort` and `page` keep each phase out of the cache."""
+    params = {"q": QUERY, "sort": sort, "page": page}
+    answer = requests.get(f"{SITE}/api/search", params=params, verify=CA, timeout=60)
+    assert answer.status_code == 200, answer.text[:500]
+    return answer.json()["count"], answer.json()["notice"]
+
+
+def health():
+    answer = requests.get(f"{SITE}/healthz", verify=CA, timeout=60)
+    return answer.status_code, answer.json()["checks"]
+
+
+def cluster(path, method="GET"):
+    for node in NODES:
+        try:
+            return requests.request(method, node + path, timeout=60)
+        except requests.ConnectionError:
+            continue
+    raise AssertionError("no search node answers")
+
+
+def test_search_nodes_die_under_load_and_come_back_with_every_page_indexed(shape, load):
+    count, notice = search_api("relevance")
+    assert count and notice is None
+    # node1 dies; were it the cluster manager, node0 is made the manager first (a voting exclusion), as
+    # an operator of a two-node cluster does, so that node0 keeps the quorum alone (docs/scaling.md).
+    if cluster("/_cat/cluster_manager?h=node").text.strip() == "node1":
+        cluster("/_cluster/voting_config_exclusions?node_names=node1", "POST")
+        eventually(lambda: cluster("/_cat/cluster_manager?h=node").text.strip() == "node0", 60, "node0 manages")
+    killed = time.time()
+    os.kill(int((SEARCH_NODES / "node1" / "opensearch.pid").read_text()), signal.SIGKILL)
+    assert search_api("newest") == (count, None), "as many lessons, from the engine: the replicas on node0"
+    assert health()[0] == 200
+
+    os.kill(int((SEARCH_NODES / "node0" / "opensearch.pid").read_text()), signal.SIGKILL)
+    found, notice = search_api("relevance", page=2)
+    assert found and ENGINE_DOWN_WORDS in notice, (found, notice)  # the database's answer, saying so
+    status, checks = health()
+    assert status == 503 and checks["search"]["status"] == "down", checks
+    assert all(check["status"] == "up" for name, check in checks.items() if name != "search"), checks
+    load.wait_for(lambda answers: len([a for a in answers if a["t"] > killed]) >= 60, 180, "load while search is down")
+
+    prodlike("up", FAST_REQUEUE)  # both nodes come back on their own data
+    cluster("/_cluster/voting_config_exclusions?wait_for_removal=false", "DELETE")
+    assert cluster("/_cluster/health?wait_for_status=green&timeout=180s").json()["status"] == "green"
+    eventually(lambda: health()[0] == 200, 120, "healthy again")
+    answers = load.answers(since=killed)
+    assert failures(answers) == [], kinds(answers)
+    assert ("search", 200) in kinds(answers)
+    assert index_gaps(site_env())["missing"] == [], "every published page is in the index"
+
+
+def test_after_the_faults_nothing_was_lost(shape, load):
+    """Every upload ends ready or with a reason, every credited heartbeat is in the ledger, health is 200."""
+    load.stop()
+    answers = load.answers()
+    assert failures(answers) == [], kinds(answers)
+    assert ledger_shortfalls(site_env(), answers) == [], "every heartbeat the site credited is in the ledger"
+    code = (
+        "from media_pipeline.models import Video; print(list(Video.objects.exclude(status='ready')"
+        ".exclude(status='failed', error__gt='').values_list('pk', 'status')))"
+    )
+    assert shell(site_env(), code) == "[]", "an upload neither ready nor failed with its reason"
+    status, checks = health()
+    assert status == 200 and {check["status"] for check in checks.values()} == {"up"}, checks
