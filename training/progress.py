@@ -28,22 +28,27 @@ from .rules import LessonState, evaluate
 
 @dataclass
 class CourseLesson:
-    page: Page  # the specific lesson page
+    page: Page  # the specific lesson page (a plain Page from course_lessons(specific=False))
     module: ModulePage
 
     @property
     def kind(self):
-        return self.page.kind
+        return self.page.specific_class.kind  # from the content type: no query, specific or not
 
 
-def course_lessons(course):
-    """(modules, lessons) of a course as teachers see them: live modules, and the live lessons inside them."""
+def course_lessons(course, specific=True):
+    """(modules, lessons) of a course as teachers see them: live modules, and the live lessons inside them.
+
+    specific=False leaves the lessons plain Pages: what progress needs (id,
+    title, kind) without a query and a StreamField load per lesson type -
+    refresh() runs on every heartbeat.
+    """
     modules = list(ModulePage.objects.child_of(course).live().order_by("path"))
     by_path = {module.path: module for module in modules}
     prefix = len(course.path) + Page.steplen
     lessons = []
-    pages = Page.objects.descendant_of(course).live().type(*LESSON_MODELS).order_by("path").specific()
-    for page in pages:
+    pages = Page.objects.descendant_of(course).live().type(*LESSON_MODELS).order_by("path")
+    for page in pages.specific() if specific else pages:
         module = by_path.get(page.path[:prefix])
         if module is not None and page.depth == module.depth + 1:
             lessons.append(CourseLesson(page, module))
@@ -93,7 +98,7 @@ def lesson_states(user, lessons):
 def refresh(user, course, lessons=None):
     """Recompute one teacher's progress in `course`; complete the enrolment when every rule is met."""
     if lessons is None:
-        _modules, lessons = course_lessons(course)
+        _modules, lessons = course_lessons(course, specific=False)
     result = evaluate(course.rules(), lesson_states(user, lessons))
     _store(user, result.standings)
     enrolment = Enrollment.objects.filter(course=course, user=user, status=Enrollment.Status.ENROLLED).first()

@@ -13,7 +13,7 @@ def refresh_course(course_id):
     course = CoursePage.objects.filter(pk=course_id).first()
     if course is None:
         return 0
-    _modules, lessons = course_lessons(course)
+    _modules, lessons = course_lessons(course, specific=False)  # refresh() needs no specific page
     count = 0
     enrolled = Enrollment.objects.filter(course=course, status=Enrollment.Status.ENROLLED).select_related("user")
     for enrolment in enrolled.iterator(chunk_size=500):
