@@ -3,28 +3,44 @@
 
     .venv/bin/python scripts/bench_load.py --embedded-var DIR --production-env FILE \\
         [--users 4,8,16,32] [--seconds 30] [--workers 4] [--threads 1] [--only embedded|production]
+        [--learners 200] [--production-url https://127.0.0.1:18443 --cafile .prodlike/nginx/certs/tls.crt]
 
 embedded:   `scripts/run.sh`'s configuration (dev settings, SQLite, database
             search, local media) from a prepared YOUKE_VAR_DIR (migrate,
             load_demo, load_training_demo), copied so the run never changes it;
-            Django's threaded runserver, as run.sh serves it.
+            gunicorn with 2 gthread workers of 4 threads, as run.sh serves it.
 production: youke.settings.production under gunicorn (--workers sync workers)
             with the environment in FILE (a shell file of `export` lines:
             DATABASE_URL, REDIS_URL, SEARCH_URL, SEARCH_INDEX_PREFIX, SECRET_KEY,
             YOUKE_VAR_DIR with collected static files...), already migrated and loaded.
 
+--learners N adds N signed-in learners (scripts/bench_learners.py makes their
+accounts, enrolments and sessions in the target) to every step, each sending
+the player's heartbeat every 10 s ("player heartbeat" in the table): a
+training week's 200 concurrent learners are 20 heartbeats a second.
+
+--production-url measures a production shape that is already running (for
+scripts/prodlike.sh: nginx, TLS, its gunicorn and hosts) instead of starting
+gunicorn; --production-env is then the shape's environment (`prodlike.sh
+env`), used only to prepare the learners. Its rate limits are its own: start
+it with RATE_LIMIT_SEARCH=1000000/m for a fair search column.
+
 Each target gets the same steps of concurrent locust users (bounded: each
 step lasts --seconds, after a short ramp); the server and locust share this
 machine's cores, so the numbers are this machine's, not a server's. Prints,
 per target and step, throughput and p50/p95/p99 per request kind and errors,
-then the knee: the lowest step at which the overall p95 passes 500 ms.
+then the knee: the lowest step at which the overall p95 passes 500 ms, and
+for each step the cores each part of the machine kept busy (from /proc: web,
+postgres, opensearch, locust...), which says what saturates first.
 Loopback only (127.0.0.1, ports 18410-18411). Rate limits are raised for the
 run (all users share one IP; the limits would answer 429 instead of working).
 """
 
 import argparse
 import csv
+import json
 import os
+import resource
 import shlex
 import shutil
 import subprocess
@@ -41,7 +57,8 @@ PY = str(BIN / "python") if (BIN / "python").exists() else sys.executable
 SERVICE_VARS = ("DATABASE_URL", "SEARCH_URL", "S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL", "KEYCLOAK_SERVER_URL")
 PORTS = {"embedded": 18410, "production": 18411}
 KNEE_MS = 500
-KINDS = ("curriculum", "lesson page", "playlist", "search", "heartbeat", "review list", "Aggregated")
+KINDS = ("curriculum", "lesson page", "playlist", "search", "heartbeat", "player heartbeat", "review list")
+KINDS += ("Aggregated",)
 NO_LIMITS = {f"RATE_LIMIT_{name}": "1000000/m" for name in ("SEARCH", "AUTOCOMPLETE")}
 
 
@@ -58,18 +75,44 @@ def read_env_file(path):
     return env
 
 
-def start(target, args, work):
-    port = PORTS[target]
+def target_env(target, args, work):
     base_env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
-    log = open(work / f"{target}.log", "w")
     if target == "embedded":
         var = work / "var"
-        shutil.copytree(args.embedded_var, var)
+        if not var.exists():
+            shutil.copytree(args.embedded_var, var)
         env = {**base_env, **NO_LIMITS, "YOUKE_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "youke.settings.dev"}
         env["DEBUG"] = "0"
-        command = [PY, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+        return env
+    return {**base_env, **read_env_file(args.production_env), **NO_LIMITS}
+
+
+def prepare_learners(target, args, work):
+    """scripts/bench_learners.py in the target: the file locust's Player class reads, or None."""
+    if not args.learners:
+        return None
+    code = f"import sys; sys.path.insert(0, 'scripts'); import bench_learners; bench_learners.main({args.learners})"
+    result = subprocess.run(
+        [PY, "manage.py", "shell", "-c", code], cwd=ROOT, env=target_env(target, args, work),
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    if result.returncode:
+        raise SystemExit(f"preparing {args.learners} learners on {target} failed:\n{result.stderr[-3000:]}")
+    path = work / f"{target}-learners.json"
+    path.write_text(result.stdout.strip().splitlines()[-1])
+    return path
+
+
+def start(target, args, work):
+    if target == "production" and args.production_url:
+        return None, args.production_url.rstrip("/")  # already running: scripts/prodlike.sh behind nginx
+    port = PORTS[target]
+    log = open(work / f"{target}.log", "w")
+    env = target_env(target, args, work)
+    if target == "embedded":  # as scripts/run.sh serves it
+        command = [str(BIN / "gunicorn"), "youke.wsgi", "-b", f"127.0.0.1:{port}", "--workers", "2"]
+        command += ["--worker-class", "gthread", "--threads", "4", "--timeout", "120"]
     else:
-        env = {**base_env, **read_env_file(args.production_env), **NO_LIMITS}
         command = [str(BIN / "gunicorn"), "youke.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)]
         command += ["--timeout", "60", "--access-logfile", "-"]
         if args.threads > 1:  # gthread: a slow request (a sign-in's password hash) no longer holds a whole worker
@@ -87,12 +130,22 @@ def start(target, args, work):
     raise SystemExit(f"{target} did not answer on {base}; see {work / (target + '.log')}")
 
 
-def run_step(base, users, seconds, work, name):
+def run_step(base, users, seconds, work, name, learners=None, cafile=None):
     prefix = work / name
+    env = dict(os.environ)
+    if cafile:  # the production shape's test certificate, for locust and the requests it makes
+        env["YOUKE_LOAD_CA"] = env["REQUESTS_CA_BUNDLE"] = cafile
+    players = 0
+    if learners:  # the signed-in learners come on top of the step's users, all at the start
+        env["YOUKE_LOAD_PLAYERS"] = str(learners)
+        players = len(json.loads(learners.read_text())["sessions"])
     command = [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "locust_district.py"), "--headless"]
-    command += ["-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", base]
-    command += ["--csv", str(prefix), "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
-    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 180)
+    command += ["-u", str(users + players), "-r", str(max(1, users // 2) + players), "-t", f"{seconds}s"]
+    command += ["--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "5"]
+    command += ["--loglevel", "WARNING"]
+    subprocess.run(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 180
+    )
     rows = {}
     with open(f"{prefix}_stats.csv", newline="") as f:
         for row in csv.DictReader(f):
@@ -117,23 +170,60 @@ def cell(row):
     return f"{row['rps']:6.1f}/s {row['p50']:>5}/{row['p95']:>5}/{row['p99']:>5} ms err {row['errors']}"
 
 
+# Which part of the platform a process is, by its command line: the CPU split says what saturates first.
+PARTS = (("locust", "locust"), ("celery", "celery"), ("gunicorn", "web"), ("runserver", "web"),
+         ("opensearch", "opensearch"), ("keycloak", "keycloak"), ("s3proxy", "s3"), ("postgres", "postgres"),
+         ("redis-server", "redis"), ("nginx", "nginx"), ("ffmpeg", "ffmpeg"))  # fmt: skip
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_part():
+    """{part: CPU seconds used so far} over this machine's live processes (/proc), and locust's.
+
+    locust starts and ends within a step, so /proc never sees it twice: its
+    time is the one of this script's waited-for children.
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = {"locust": children.ru_utime + children.ru_stime}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        part = next((name for marker, name in PARTS if marker in command), "other")
+        if part == "locust":
+            continue  # counted above, once it has ended
+        used[part] = used.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return used
+
+
+def cpu_line(before, after, seconds):
+    """Cores each part kept busy during a step, busiest first."""
+    cores = {part: (after.get(part, 0.0) - before.get(part, 0.0)) / seconds for part in after}
+    busy = sorted(((c, part) for part, c in cores.items() if c >= 0.02), reverse=True)
+    return "  cores: " + ", ".join(f"{part} {c:.2f}" for c, part in busy)
+
+
 def report(results, targets, steps):
     width = 44
-    print(f"\nper kind: req/s p50/p95/p99 errors (users = concurrent locust users)\n{'kind':<14}{'users':>6}  ", end="")
+    print(f"\nper kind: req/s p50/p95/p99 errors (users = concurrent locust users)\n{'kind':<18}{'users':>6}  ", end="")
     print("".join(f"{t:<{width}}" for t in targets))
     for kind in KINDS:
         for users in steps:
-            print(f"{kind:<14}{users:>6}  ", end="")
+            print(f"{kind:<18}{users:>6}  ", end="")
             print("".join(f"{cell(results[t].get(users, {}).get(kind)):<{width}}" for t in targets))
     print(f"\nknee: total req/s at the first step where a kind's p95 passes {KNEE_MS} ms")
     for target in targets:
         for kind in KINDS:
             over = [u for u in steps if float(results[target][u].get(kind, {}).get("p95", 0) or 0) > KNEE_MS]
             if not over:
-                print(f"  {target:<11} {kind:<12} not reached up to {steps[-1]} users")
+                print(f"  {target:<11} {kind:<16} not reached up to {steps[-1]} users")
                 continue
             total = results[target][over[0]]["Aggregated"]["rps"]
-            print(f"  {target:<11} {kind:<12} at {over[0]} users, {total:.1f} req/s in all")
+            print(f"  {target:<11} {kind:<16} at {over[0]} users, {total:.1f} req/s in all")
 
 
 def main():
@@ -145,6 +235,9 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument("--only", choices=PORTS)
+    parser.add_argument("--production-url", help="measure a running production shape instead (no server started)")
+    parser.add_argument("--cafile", help="the CA of --production-url's certificate")
+    parser.add_argument("--learners", type=int, default=0, help="signed-in learners beating every 10 s, per step")
     args = parser.parse_args()
     steps = [int(n) for n in args.users.split(",")]
     targets = [args.only] if args.only else list(PORTS)
@@ -152,16 +245,22 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="youke-bench-load-"))
     try:
         for target in targets:
+            learners = prepare_learners(target, args, work)
             server, base = start(target, args, work)
             try:
                 results[target] = {}
                 for users in steps:
-                    results[target][users] = run_step(base, users, args.seconds, work, f"{target}-{users}")
+                    name = f"{target}-{users}"
+                    cafile = args.cafile if target == "production" else None
+                    before, began = cpu_by_part(), time.monotonic()
+                    results[target][users] = run_step(base, users, args.seconds, work, name, learners, cafile)
+                    split = cpu_line(before, cpu_by_part(), time.monotonic() - began)
                     agg = results[target][users].get("Aggregated", {})
-                    print(f"{target} {users} users: {cell(agg)}", flush=True)
+                    print(f"{target} {users} users: {cell(agg)}\n{split}", flush=True)
             finally:
-                server.terminate()
-                server.wait(20)
+                if server:
+                    server.terminate()
+                    server.wait(20)
         report(results, targets, steps)
     finally:
         if os.environ.get("KEEP_BENCH"):

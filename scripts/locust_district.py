@@ -208,10 +208,14 @@ class Player(DistrictUser):
 
     abstract = not PLAYERS
     fixed_count = len(PLAYERS.get("sessions", []))
+    # The player's 10 s (constant_pacing would count the start's spread below into the first wait and
+    # bunch every learner's second beat into the same second).
     wait_time = constant(10)
 
     def on_start(self):
         super().on_start()
+        # Learners pressed play at different moments, not all in the same second (locust's sleep is gevent's).
+        time.sleep(random.uniform(0, 10))  # noqa: S311 - a spread, not a secret
         with lock:
             key = PLAYERS["sessions"].pop()
         self.client.cookies.set("sessionid", key)
