@@ -3,7 +3,8 @@
 
     .venv/bin/python scripts/bench_load.py --embedded-var DIR --production-env FILE \\
         [--users 4,8,16,32] [--seconds 30] [--workers 4] [--threads 1] [--only embedded|production]
-        [--learners 200] [--production-url https://127.0.0.1:18443 --cafile .prodlike/nginx/certs/tls.crt]
+        [--learners 200] [--uploads] [--approve]
+        [--production-url https://127.0.0.1:18443 --cafile .prodlike/nginx/certs/tls.crt]
 
 embedded:   `scripts/run.sh`'s configuration (dev settings, SQLite, database
             search, local media) from a prepared YOUKE_VAR_DIR (migrate,
@@ -24,6 +25,12 @@ scripts/prodlike.sh: nginx, TLS, its gunicorn and hosts) instead of starting
 gunicorn; --production-env is then the shape's environment (`prodlike.sh
 env`), used only to prepare the learners. Its rate limits are its own: start
 it with RATE_LIMIT_SEARCH=1000000/m for a fair search column.
+
+--uploads: in every step one teacher uploads a minute-long lesson video
+(ffmpeg-made, about 11 MB) by parts, as the uploader page does; --approve:
+the mix's school reviewer approves now and then what waits on the dashboard
+(the demo's few pending lessons: a run approves them once, then there is
+nothing left to approve until the demo is loaded afresh).
 
 Each target gets the same steps of concurrent locust users (bounded: each
 step lasts --seconds, after a short ramp); the server and locust share this
@@ -58,7 +65,7 @@ SERVICE_VARS = ("DATABASE_URL", "SEARCH_URL", "S3_BUCKET", "REDIS_URL", "CELERY_
 PORTS = {"embedded": 18410, "production": 18411}
 KNEE_MS = 500
 KINDS = ("curriculum", "lesson page", "playlist", "search", "heartbeat", "player heartbeat", "review list")
-KINDS += ("Aggregated",)
+KINDS += ("approve", "upload", "upload part", "Aggregated")
 NO_LIMITS = {f"RATE_LIMIT_{name}": "1000000/m" for name in ("SEARCH", "AUTOCOMPLETE")}
 
 
@@ -130,9 +137,19 @@ def start(target, args, work):
     raise SystemExit(f"{target} did not answer on {base}; see {work / (target + '.log')}")
 
 
-def run_step(base, users, seconds, work, name, learners=None, cafile=None):
+def make_clip(work):
+    """A minute of 640x360 video at 1.5 Mbit/s (about 11 MB): a lesson's upload in two or three parts."""
+    path = work / "lesson.mp4"
+    command = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=60"]
+    command += ["-f", "lavfi", "-i", "sine=frequency=440:duration=60", "-c:v", "libx264", "-preset", "ultrafast"]
+    command += ["-b:v", "1500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)]
+    subprocess.run(command, check=True, timeout=300)
+    return path
+
+
+def run_step(base, users, seconds, work, name, learners=None, cafile=None, extra=None):
     prefix = work / name
-    env = dict(os.environ)
+    env = {**os.environ, **(extra or {})}
     if cafile:  # the production shape's test certificate, for locust and the requests it makes
         env["YOUKE_LOAD_CA"] = env["REQUESTS_CA_BUNDLE"] = cafile
     players = 0
@@ -237,12 +254,17 @@ def main():
     parser.add_argument("--only", choices=PORTS)
     parser.add_argument("--production-url", help="measure a running production shape instead (no server started)")
     parser.add_argument("--cafile", help="the CA of --production-url's certificate")
+    parser.add_argument("--uploads", action="store_true", help="a teacher uploads a lesson by parts in each step")
+    parser.add_argument("--approve", action="store_true", help="the reviewer approves what waits for review")
     parser.add_argument("--learners", type=int, default=0, help="signed-in learners beating every 10 s, per step")
     args = parser.parse_args()
     steps = [int(n) for n in args.users.split(",")]
+    extra = {"YOUKE_LOAD_APPROVE": "1"} if args.approve else {}
     targets = [args.only] if args.only else list(PORTS)
     results = {}
     work = Path(tempfile.mkdtemp(prefix="youke-bench-load-"))
+    if args.uploads:  # one teacher uploading a lesson by parts at the start of every step
+        extra |= {"YOUKE_LOAD_CLIP": str(make_clip(work)), "YOUKE_LOAD_UPLOADS": "1"}
     try:
         for target in targets:
             learners = prepare_learners(target, args, work)
@@ -253,7 +275,8 @@ def main():
                     name = f"{target}-{users}"
                     cafile = args.cafile if target == "production" else None
                     before, began = cpu_by_part(), time.monotonic()
-                    results[target][users] = run_step(base, users, args.seconds, work, name, learners, cafile)
+                    step = run_step(base, users, args.seconds, work, name, learners, cafile, extra)
+                    results[target][users] = step
                     split = cpu_line(before, cpu_by_part(), time.monotonic() - began)
                     agg = results[target][users].get("Aggregated", {})
                     print(f"{target} {users} users: {cell(agg)}\n{split}", flush=True)

@@ -40,6 +40,9 @@ pick = random.Random().choice  # noqa: S311 - which page to open next, not a sec
 lock = threading.Lock()
 # Signed-in learners for the Player class (scripts/bench_learners.py's JSON), if any.
 PLAYERS = json.loads(Path(os.environ["YOUKE_LOAD_PLAYERS"]).read_text()) if os.environ.get("YOUKE_LOAD_PLAYERS") else {}
+APPROVE = os.environ.get("YOUKE_LOAD_APPROVE") == "1"
+# A lesson video for the Uploader class, if any.
+CLIP = Path(os.environ["YOUKE_LOAD_CLIP"]) if os.environ.get("YOUKE_LOAD_CLIP") else None
 # The production shape's test certificate (YOUKE_LOAD_CA): locust's session trusts only the default CAs.
 VERIFY = os.environ.get("YOUKE_LOAD_CA") or True
 # Line-buffered: a line is whole on disk as soon as it is written, even if locust is killed.
@@ -235,7 +238,49 @@ class Player(DistrictUser):
         self.client.post("/training/api/heartbeat", json=beat, headers=self.headers, name="player heartbeat")
 
 
+class Uploader(SignedIn):
+    """A teacher uploading a lesson's video by parts, as the uploader page does: create, parts, complete.
+
+    Only with YOUKE_LOAD_CLIP=FILE.mp4: one locust user, YOUKE_LOAD_UPLOADS
+    uploads (3 unless said) a minute apart, then it waits. Parts go where the
+    site says: S3 on presigned URLs in production, the site itself on the
+    embedded default. Each accepted upload is a transcode job for the workers.
+    """
+
+    abstract = not CLIP
+    fixed_count = 1
+    wait_time = constant(60)
+
+    def on_start(self):
+        super().on_start()
+        self.sign_in("teacher2")
+        self.left = int(os.environ.get("YOUKE_LOAD_UPLOADS", "3"))
+
+    @task
+    def upload(self):
+        if self.left <= 0:
+            return
+        self.left -= 1
+        api, data = "/media-pipeline/uploads/", CLIP.read_bytes()
+        body = {"filename": f"课堂实录-{uuid.uuid4().hex[:6]}.mp4", "size": len(data), "content_type": "video/mp4"}
+        info = self.client.post(api, json=body, headers=self.csrf, name="upload").json()
+        size, numbers = info["part_size"], list(range(1, info["parts_total"] + 1))
+        if info["backend"] == "s3":  # presigned URLs, straight to the object store
+            asked = {"numbers": numbers}
+            urls = self.client.post(f"{api}{info['id']}/parts/", json=asked, headers=self.csrf, name="upload").json()
+            urls = {int(number): url for number, url in urls["urls"].items()}
+        else:  # the embedded default takes the parts itself
+            urls = {number: f"{api}{info['id']}/chunks/{number}/" for number in numbers}
+        for number in numbers:
+            part = data[(number - 1) * size : number * size]
+            self.client.put(urls[number], data=part, headers=self.csrf, name="upload part")
+        self.client.post(f"{api}{info['id']}/complete/", headers=self.csrf, name="upload")
+
+
 class Reviewer(SignedIn):
+    """A school reviewer on the admin's dashboard; with YOUKE_LOAD_APPROVE=1 approving now and then what
+    waits for review there (the fault tests leave the demo's review states alone)."""
+
     weight = 1
     wait_time = between(3, 6)
 
@@ -245,4 +290,7 @@ class Reviewer(SignedIn):
 
     @task
     def waiting_list(self):
-        self.client.get("/admin/", name="review list")
+        page = self.client.get("/admin/", name="review list").text
+        actions = links(page, r'"(/admin/pages/workflow/action/\d+/approve/\d+/)"')
+        if APPROVE and actions and random.random() < 0.2:  # noqa: S311 - how often, not a secret
+            self.client.post(pick(actions), headers=self.csrf, name="approve")
