@@ -39,11 +39,11 @@ class DistrictLoad:
 
     def start(self):
         self.log_path.unlink(missing_ok=True)
-        command = ["locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(self.users), "-r", str(self.users)]
-        command += ["-t", f"{self.ceiling}s", "--host", self.url, "--only-summary", "--stop-timeout", "5"]
-        self.output = open(self.work / "locust.log", "wb")
         binary = ROOT / ".venv" / "bin" / "locust"
-        command[0] = str(binary) if binary.exists() else command[0]
+        command = [str(binary) if binary.exists() else "locust", "-f", str(LOCUSTFILE), "--headless"]
+        command += ["-u", str(self.users), "-r", str(self.users), "-t", f"{self.ceiling}s", "--host", self.url]
+        command += ["--only-summary", "--stop-timeout", "5"]
+        self.output = open(self.work / "locust.log", "wb")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=self.output, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -74,6 +74,10 @@ class DistrictLoad:
                 return
             time.sleep(1)
         raise AssertionError(f"not within {seconds} s: {what}; {(self.work / 'locust.log').read_text()[-2000:]}")
+
+    def wait_for_answers(self, since, count, seconds, what):
+        """Until the load has had `count` answers after `since` (a time.time()): it went on through that stretch."""
+        self.wait_for(lambda answers: len([a for a in answers if a["t"] > since]) >= count, seconds, what)
 
     def wait_for_credit(self, seconds=120):
         """Until learners have had heartbeats credited: the ledger is being written when the fault comes."""

@@ -210,7 +210,7 @@ def test_outage_fails_cleanly_and_recovers(database):
         assert health.status_code == 503
         assert health.json()["checks"]["database"]["status"] == "down"
 
-        load.wait_for(lambda answers: len([a for a in answers if a["t"] > stopped]) >= 40, 180, "load in the outage")
+        load.wait_for_answers(stopped, 40, 180, "load in the outage")
         in_outage = load.answers(since=stopped)
         postgres.start()
         # No site restart: the first requests after the database is back are answered.
@@ -223,7 +223,7 @@ def test_outage_fails_cleanly_and_recovers(database):
         health = visitor.get(url + "/healthz", timeout=30)
         assert health.status_code == 200 and health.json()["checks"]["database"]["status"] == "up"
         back = time.time()
-        load.wait_for(lambda answers: len([a for a in answers if a["t"] > back]) >= 40, 180, "load after it")
+        load.wait_for_answers(back, 40, 180, "load after it")
 
     # The load's side: the outage answered 503 (never 500, never a dropped connection), pages came back,
     # and what the site said it credited before and after is stored.

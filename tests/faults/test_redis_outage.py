@@ -73,10 +73,6 @@ def outage(tmp_path_factory):
         redis.stop()
 
 
-def after(moment):
-    return lambda answers: len([a for a in answers if a["t"] > moment]) >= 40
-
-
 def test_redis_stops_and_returns_under_load(outage):
     url, env, redis = outage["url"], outage["env"], outage["redis"]
     assert {path: get(url + path)[0] for path in PAGES} == dict.fromkeys(PAGES, 200)
@@ -93,12 +89,12 @@ def test_redis_stops_and_returns_under_load(outage):
         assert status == 503
         assert checks["cache"]["status"] == "down" and checks["broker"]["status"] == "down"
         assert checks["database"]["status"] == "up"
-        load.wait_for(after(stopped), 180, "the load's answers while Redis is down")
+        load.wait_for_answers(stopped, 40, 180, "the load's answers while Redis is down")
         in_outage = load.answers(since=stopped)
         redis.start()
         assert eventually(lambda: health(url)[0] == 200, 60)
         back = time.time()
-        load.wait_for(after(back), 180, "the load's answers once Redis is back")
+        load.wait_for_answers(back, 40, 180, "the load's answers once Redis is back")
     answers = load.answers()
     assert failures(answers) == [], kinds(answers)
     assert {kind for kind, status in kinds(in_outage) if status == 200} >= {"curriculum", "lesson page", "heartbeat"}

@@ -249,7 +249,7 @@ def test_search_nodes_die_under_load_and_come_back_with_every_page_indexed(shape
     status, checks = health()
     assert status == 503 and checks["search"]["status"] == "down", checks
     assert all(check["status"] == "up" for name, check in checks.items() if name != "search"), checks
-    load.wait_for(lambda answers: len([a for a in answers if a["t"] > killed]) >= 60, 180, "load while search is down")
+    load.wait_for_answers(killed, 60, 180, "load while search is down")
 
     prodlike("up", FAST_REQUEUE)  # both nodes come back on their own data
     cluster("/_cluster/voting_config_exclusions?wait_for_removal=false", "DELETE")
